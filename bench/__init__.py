@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench NAME [ARGS]` (or `make bench`). Each prints ratios vs anchors."""
