@@ -1,0 +1,51 @@
+"""Entry points of the dedup pipeline (what the CLI calls)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from textmend.dedup.config import DedupConfig
+from textmend.dedup.engines import Engine
+from textmend.dedup.index import DedupIndex
+from textmend.dedup.result import DedupResult, SharedPassage
+from textmend.document import Document
+from textmend.errors import ConfigError
+
+
+def find_duplicates(
+    docs: Iterable[Document],
+    config: DedupConfig | None = None,
+    engine: str | Engine = "local",
+    index: DedupIndex | None = None,
+    index_dir: str | Path | None = None,
+    scheduler: str | None = None,
+) -> DedupResult:
+    """Cluster near-duplicate documents.
+
+    Steps: matching view -> character n-gram shingles -> MinHash (numpy, datasketch-compatible)
+    -> sort-based LSH banding -> exact Jaccard verification -> union-find clusters -> keep policy.
+    With ``index`` (or ``index_dir``, opened or created there), the documents are added to the
+    index and the result covers every document in it. ``scheduler`` is for the Dask engine
+    (a later issue); the local and processes engines refuse it rather than ignore it.
+
+    >>> r = find_duplicates([Document("a", "同志們：今天這次會議是縣委縣政府研究確定召開的"),
+    ...                      Document("b", "同志们,今天这次会议是县委县政府研究确定召开的。"),
+    ...                      Document("c", "第一条 为了规范不动产登记行为，保护权利人合法权益")])
+    >>> [(x.cluster, x.keep) for x in r.records]  # b is longer (its final 。), so it is kept
+    [('a', False), ('a', True), ('c', True)]
+    """
+    config = config or DedupConfig()
+    if scheduler is not None:
+        raise ConfigError(f"engine {engine!r} takes no scheduler (the Dask engine is not available yet)")
+    if index is None and index_dir is not None:
+        index = DedupIndex.open(index_dir, config)
+    idx = index if index is not None else DedupIndex(config)
+    return idx.add(docs, engine=engine)
+
+
+def find_passages(docs: Iterable[Document], config: DedupConfig | None = None) -> list[SharedPassage]:
+    """Passages shared between different documents, with original code point offsets."""
+    from textmend.dedup.passages import shared_passages
+
+    return shared_passages(list(docs), config or DedupConfig(level="passage"))
