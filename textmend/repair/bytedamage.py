@@ -1,10 +1,264 @@
-"""Fixer 'bytedamage' (being written; see the issue tracker)."""
+"""Fixer 'bytedamage': undo edits made on raw GBK bytes (the seed damage, ``docs/seed-damage.md``).
+
+Generalised from the mechanism, not from the seed strings. An *incident* starts at a ``?`` that
+the damage can explain:
+
+* ``bytedamage.folded_punct``: ``?`` followed by an ASCII byte -- an orphaned lead byte whose
+  trail ``A3`` was folded together with the next character's lead byte;
+* ``bytedamage.ruby_straddle``: ``?pinyin)`` -- a ruby inserted between the two bytes of a
+  character, whose orphaned lead swallowed the ``(``.
+
+From the incident on, every observed character is turned back into the bytes it may have come
+from (a ``?`` is itself or any lost byte; an ASCII byte is itself or a folded ``A3 xx``; other
+characters are their GBK bytes), and a beam search re-reads the bytes in step. A candidate is
+kept only if it decodes as GBK, and replaying the damage on it gives back the observed text
+exactly; the language model (with a common-character prior) must prefer it to the text as seen.
+A straddle ruby pins down its lost byte: the character it annotates must have that reading.
+"""
 
 from __future__ import annotations
 
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from textmend.cjk import PINYIN_LETTERS
 from textmend.edits import Edit
+from textmend.repair._codecs import common_chars
+from textmend.repair._codecs_gbkdamage import gbk_char, redamage
+from textmend.repair._codecs_lm import get_scorer
 from textmend.repair.config import RepairConfig
+
+KIND = "bytedamage"
+
+_RUBY_ANCHOR = re.compile(rf"\?([{PINYIN_LETTERS}]{{1,7}})\)")
+_FOLD_ANCHOR = re.compile(r"\?(?=[\x21-\x7e])")
+# Any fullwidth form left in a line proves the folder never ran over it.
+_FULLWIDTH = re.compile("[\uff01-\uff5e]")
+
+_MAX_TOKENS = 14
+_BEAM = 400
+_CONTEXT = 6
+# Nats the repair must win by over the text as observed.
+_MIN_GAIN = 2.0
+_UNKNOWN = -1
+_STRADDLE_A3 = -2  # an A3 byte that must be the trail of a character (a fold straddle)
+
+
+@dataclass(frozen=True, slots=True)
+class _State:
+    data: bytes  # original bytes read so far (from the incident start)
+    pending: int | None  # a lead byte waiting for its trail
+    text: str  # characters decoded so far
+    prior: float
+    ruby_at: int | None  # byte index after which the straddle ruby was inserted
 
 
 def fix(text: str, config: RepairConfig) -> list[Edit]:
-    return []
+    """Propose repairs of GBK byte damage incidents.
+
+    >>> [(e.before, e.after) for e in fix("在全縣當?shù)氐男庞貌块T更要", RepairConfig())]
+    [('當?shù)氐男庞貌块T', '當地的信用部門')]
+    """
+    if "?" not in text:
+        return []
+    scorer = get_scorer(config.lm_path)
+    edits: list[Edit] = []
+    taken = -1
+    for start, ruby in _anchors(text):
+        if start < taken:
+            continue
+        edit = _repair_incident(text, start, ruby, scorer)
+        if edit is not None:
+            edits.append(edit)
+            taken = edit.end
+    return edits
+
+
+def _anchors(text: str) -> Iterator[tuple[int, str | None]]:
+    found: dict[int, str | None] = {}
+    for m in _RUBY_ANCHOR.finditer(text):
+        if m.start() > 0 and len(_bytes(text[m.start() - 1]) or b"") == 2:
+            found[m.start()] = m.group(1)
+    for m in _FOLD_ANCHOR.finditer(text):
+        if m.start() in found:
+            continue
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.start())
+        if _FULLWIDTH.search(text, line_start, line_end if line_end >= 0 else len(text)):
+            continue
+        found[m.start()] = None
+    return iter(sorted(found.items()))
+
+
+@functools.lru_cache(maxsize=65536)
+def _bytes(ch: str) -> bytes | None:
+    try:
+        return ch.encode("gbk")
+    except UnicodeEncodeError:
+        return None
+
+
+@functools.cache
+def _readings(ch: str) -> frozenset[str]:
+    from pypinyin import pinyin
+
+    return frozenset(r for group in pinyin(ch, heteronym=True) for r in group)
+
+
+_PUNCT_SPLIT = re.compile(r"[\s\u3000-\u303f\uff01-\uff5e!-/:-@\[-`{-~]+")
+
+
+def _score(scorer: object, text: str) -> float:
+    """Model score with punctuation as a boundary: the model is trained on words, and a
+    punctuation mark between two clauses must not cost more than a wrong character."""
+    return sum(scorer.logprob(p) for p in _PUNCT_SPLIT.split(text) if p)  # type: ignore[attr-defined]
+
+
+def _char_prior(ch: str) -> float:
+    # A weak prior so a thin model still prefers ordinary characters; ASCII is neutral.
+    if ord(ch) < 0x80:
+        return 0.0
+    return 0.0 if ch in common_chars() else -4.0
+
+
+def _feed(state: _State, byte: int) -> _State | None:
+    if state.pending is None:
+        if byte < 0x80:
+            ch = chr(byte)
+            return _State(state.data + bytes((byte,)), None, state.text + ch, state.prior, state.ruby_at)
+        if 0x81 <= byte <= 0xFE:
+            return _State(state.data + bytes((byte,)), byte, state.text, state.prior, state.ruby_at)
+        return None
+    pair = gbk_char(state.pending, byte)
+    if pair is None:
+        return None
+    return _State(
+        state.data + bytes((byte,)), None, state.text + pair, state.prior + _char_prior(pair), state.ruby_at
+    )
+
+
+def _alternatives(token: str) -> list[list[int]]:
+    """The byte strings an observed character may stand for (``_UNKNOWN``: a lost byte)."""
+    if token == "?":
+        return [[0x3F], [_UNKNOWN], [_STRADDLE_A3, 0xBF]]
+    b = _bytes(token)
+    if b is None:
+        return []
+    if len(b) == 1 and 0x21 <= b[0] <= 0x7E:
+        # Only a straddle is damage: A3 was the trail of one character, the byte after it the
+        # lead of the next. A fold of a whole fullwidth form is the punct fixer's business.
+        return [[b[0]], [_STRADDLE_A3, b[0] + 0x80]]
+    return [list(b)]
+
+
+def _expand(state: _State, seq: list[int]) -> Iterator[_State]:
+    states = [state]
+    for byte in seq:
+        nxt: list[_State] = []
+        for st in states:
+            if byte == _STRADDLE_A3:
+                if st.pending is None:
+                    continue
+                values: range | tuple[int, ...] = (0xA3,)
+            else:
+                values = range(0x81, 0xFF) if byte == _UNKNOWN else (byte,)
+            for v in values:
+                new = _feed(st, v)
+                if new is not None:
+                    nxt.append(new)
+        states = nxt
+    yield from states
+
+
+def _repair_incident(text: str, start: int, ruby: str | None, scorer: object | None) -> Edit | None:
+    prev = _bytes(text[start - 1]) if start > 0 else None
+    begin = _State(b"", None, "", 0.0, None)
+    pos = start
+    states: list[_State] = []
+    if ruby is not None:
+        if prev is None or len(prev) != 2:
+            return None
+        # The lost lead byte L: (trail of the previous character, L) is the annotated character.
+        for lead in range(0x81, 0xFF):
+            ch = gbk_char(prev[1], lead)
+            if ch is not None and ruby in _readings(ch):
+                states.append(_State(bytes((lead,)), lead, "", 0.0, 0))
+        pos = start + len(ruby) + 2  # "?" + pinyin + ")"
+    else:
+        states = [begin]
+    fold = ruby is None or not _FULLWIDTH.search(text)
+    complete: list[tuple[int, _State]] = []
+    end_limit = min(len(text), pos + _MAX_TOKENS)
+    while states and pos < end_limit:
+        token = text[pos]
+        if token in "\r\n":
+            break
+        nxt: list[_State] = []
+        for st in states:
+            for alt in _alternatives(token):
+                nxt.extend(_expand(st, alt))
+        pos += 1
+        nxt.sort(key=lambda s: s.prior, reverse=True)
+        states = nxt[:_BEAM] if len(nxt) > _BEAM else nxt
+        for st in states:
+            if st.pending is None and st.data and st.data[-1] < 0x80:
+                if _consistent(text, start, pos, st, ruby, fold):
+                    complete.append((pos, st))
+        # Resynchronised on a literal: later tokens are read the same way as observed.
+        if complete and all(s.pending is None for s in states) and pos - start > 2:
+            break
+    # A window may also end right after an orphan (the byte after it decoded anew).
+    for st in states:
+        if st.pending is None and _consistent(text, start, pos, st, ruby, fold):
+            complete.append((pos, st))
+    return _choose(text, start, complete, ruby, scorer)
+
+
+def _consistent(text: str, start: int, end: int, st: _State, ruby: str | None, fold: bool) -> bool:
+    observed = text[start:end]
+    if st.text == observed:
+        return False  # no change: that is the baseline, not a candidate
+    if ruby is not None:
+        prev = _bytes(text[start - 1]) or b""
+        data = prev + st.data
+        again = redamage(data, insert_after=len(prev), ruby=ruby, fold=fold)
+        return again == text[start - 1 : end]
+    return redamage(st.data, fold=fold) == observed
+
+
+def _choose(
+    text: str, start: int, complete: list[tuple[int, _State]], ruby: str | None, scorer: object | None
+) -> Edit | None:
+    if not complete:
+        return None
+    end_max = max(end for end, _ in complete)
+    left = text[max(0, start - _CONTEXT) : start]
+    right = text[end_max : end_max + _CONTEXT]
+    seen: dict[str, tuple[int, _State]] = {}
+    for end, st in complete:
+        seen.setdefault(st.text + text[end:end_max], (end, st))
+    texts = list(seen)
+    observed = text[start:end_max]
+    priors = [sum(_char_prior(c) for c in t) for t in texts]
+    base_prior = sum(_char_prior(c) for c in observed) - (3.0 * observed.count("?"))
+    if scorer is not None:
+        lm = [_score(scorer, left + t + right) for t in [*texts, observed]]
+    else:
+        lm = [0.0] * (len(texts) + 1)
+    scores = [lm[i] + priors[i] for i in range(len(texts))]
+    best = max(range(len(texts)), key=lambda i: scores[i])
+    gain = scores[best] - (lm[-1] + base_prior)
+    if ruby is None and gain < _MIN_GAIN:
+        return None
+    ranked = sorted(scores, reverse=True)
+    margin = ranked[0] - ranked[1] if len(ranked) > 1 else 10.0
+    end, st = seen[texts[best]]
+    confidence = 0.95 if margin >= 3.0 else 0.85 if margin >= 1.0 else 0.6
+    if ruby is not None:
+        kind, note = f"{KIND}.ruby_straddle", f"straddle ruby ({ruby}) removed, lost lead byte restored"
+        confidence = max(confidence, 0.9 if len(texts) == 1 else confidence)
+    else:
+        kind, note = f"{KIND}.folded_punct", "fullwidth form folded across a character boundary"
+    return Edit(start, end, text[start:end], st.text, kind, confidence, note)

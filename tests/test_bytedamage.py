@@ -1,0 +1,55 @@
+"""The 'bytedamage' fixer and its forward model of the seed GBK byte damage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from textmend.repair._codecs_gbkdamage import redamage
+from textmend.repair.bytedamage import fix
+from textmend.repair.config import RepairConfig
+
+CFG = RepairConfig()
+
+
+@pytest.mark.parametrize(
+    ("original", "observed"),
+    # Pairs from docs/seed-damage.md, worked out there byte by byte.
+    [("。客觀", "??陀^"), ("。縣里", "??h里"), ("經常化，", "經?;?,"), ("專款專用，", "??顚S?,")],
+)
+def test_forward_fold_model_matches_the_documented_mechanism(original: str, observed: str) -> None:
+    assert redamage(original.encode("gbk")) == observed
+
+
+def test_forward_ruby_straddle_model() -> None:
+    assert redamage("當地的".encode("gbk"), insert_after=2, ruby="shù").startswith("當?shù)氐")
+
+
+def test_ruby_straddle_repaired_and_redamage_reproduces() -> None:
+    text = "在全縣當?shù)氐男庞貌块T更要"
+    edits = fix(text, CFG)
+    assert [(e.before, e.after, e.kind) for e in edits] == [
+        ("?shù)氐男庞貌块T", "地的信用部門", "bytedamage.ruby_straddle")
+    ]
+
+
+@pytest.mark.shared
+def test_genuine_question_marks_untouched(seeds_dir: Path) -> None:
+    for name, genuine in (("000_e6fafa0d8d12cf2d.txt", 3), ("004_39ec4aa375bbf831.txt", 34)):
+        text = (seeds_dir / name).read_text(encoding="utf-8")
+        edits = fix(text, RepairConfig(min_confidence=0.0))
+        touched = sum(e.before.count("?") for e in edits)
+        assert text.count("?") - touched >= genuine
+    text4 = (seeds_dir / "004_39ec4aa375bbf831.txt").read_text(encoding="utf-8")
+    assert fix(text4, RepairConfig(min_confidence=0.0)) == []
+
+
+@pytest.mark.shared
+def test_seed_003_ruby_straddles(seeds_dir: Path) -> None:
+    text = (seeds_dir / "003_763c108da857d5d8.txt").read_text(encoding="utf-8")
+    got = {(e.before, e.after) for e in fix(text, CFG)}
+    assert ("?jīng)_", "沖") in got
+    assert ("?yún)^", "區") in got
+    assert ("?shù)氐男庞貌块T", "地的信用部門") in got
+    assert ("?,F", "。現") in got

@@ -1,0 +1,126 @@
+"""The 'encoding' fixer: CJK mojibake families, flags, and no harm to clean text."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from textmend.edits import apply_edits
+from textmend.repair._codecs import decode_cp936
+from textmend.repair.config import RepairConfig
+from textmend.repair.mojibake import fix
+
+CFG = RepairConfig()
+TRUTH = "中华人民共和国宪法规定公民有受教育的权利和义务"
+TRAD = "中華民國憲法規定人民有受國民教育之權利與義務"
+
+
+def repaired(text: str) -> str:
+    edits = [e for e in fix(text, CFG) if e.confidence >= CFG.min_confidence and e.before != e.after]
+    return apply_edits(text, edits)
+
+
+@pytest.mark.parametrize(
+    ("truth", "damage", "kind"),
+    [
+        (TRUTH, lambda s: s.encode("gbk").decode("latin-1"), "encoding.gbk_as_latin1"),
+        (
+            TRUTH,
+            lambda s: (
+                s.encode("utf-8").decode("cp1252", errors="strict")
+                if False
+                else s.encode("utf-8").decode("latin-1")
+            ),
+            "encoding.utf8_as_latin1",
+        ),
+        (TRAD, lambda s: s.encode("big5").decode("latin-1"), "encoding.big5_as_latin1"),
+        (
+            TRAD,
+            lambda s: (
+                s.encode("big5").decode("cp1252", errors="ignore")
+                if False
+                else s.encode("big5").decode("latin-1")
+            ),
+            "encoding.big5_as_latin1",
+        ),
+    ],
+)
+def test_latin_family_restored_exactly(truth: str, damage, kind: str) -> None:  # type: ignore[no-untyped-def]
+    bad = damage(truth)
+    assert bad != truth
+    edits = fix(bad, CFG)
+    assert repaired(bad) == truth
+    assert {e.kind for e in edits} == {kind}
+
+
+def test_double_encoding_gbk_latin1_utf8_latin1() -> None:
+    bad = TRUTH.encode("gbk").decode("latin-1").encode("utf-8").decode("latin-1")
+    assert repaired(bad) == TRUTH
+
+
+def test_utf8_read_as_gbk_lossless_run() -> None:
+    # An even number of UTF-8 bytes that GBK decodes without error: a strict reversal.
+    truth = "发送成功了"
+    bad = decode_cp936(truth.encode("utf-8"))
+    assert "\ufffd" not in bad
+    assert repaired(bad) == truth
+    assert [e.kind for e in fix(bad, CFG)] == ["encoding.utf8_as_gbk"]
+
+
+def test_mixed_line_only_damaged_run_changes() -> None:
+    bad = "标题：" + TRUTH.encode("gbk").decode("latin-1") + "\n" + TRUTH
+    assert repaired(bad) == "标题：" + TRUTH + "\n" + TRUTH
+
+
+def test_fffd_and_kunjinkao_runs_are_flags() -> None:
+    text = "前文锟斤拷锟斤拷后文\ufffd\ufffd结束"
+    edits = fix(text, CFG)
+    assert [(e.before, e.kind) for e in edits] == [
+        ("锟斤拷锟斤拷", "encoding.fffd_run"),
+        ("\ufffd\ufffd", "encoding.fffd_run"),
+    ]
+    assert all(e.before == e.after for e in edits)
+
+
+@pytest.mark.parametrize(
+    "clean",
+    [
+        "今天天气很好。",
+        "“引号”和（括号）：？！",
+        "Müller und Größe",
+        "×××同志",
+        "café ·中文· 5°C",
+        TRUTH,
+        TRAD,
+    ],
+)
+def test_clean_text_unchanged(clean: str) -> None:
+    assert [e for e in fix(clean, CFG) if e.before != e.after] == []
+
+
+@pytest.mark.shared
+def test_clean_corpora_sample_unchanged(shared_dir: Path) -> None:
+    rng = random.Random(3)
+    for name in ("laws-cn.jsonl", "laws-tw.jsonl"):
+        lines = (shared_dir / "corpora" / name).read_text(encoding="utf-8").splitlines()
+        for line in rng.sample(lines, 150):
+            text = json.loads(line)["text"]
+            assert [e for e in fix(text, CFG) if e.before != e.after] == [], name
+
+
+@pytest.mark.shared
+def test_cjkencodings_read_as_latin1(shared_dir: Path) -> None:
+    peer = shared_dir / "peer" / "cjkencodings"
+    for codec in ("gb2312", "gbk", "big5"):
+        truth = (peer / f"{codec}-utf8.txt").read_bytes().decode("utf-8")
+        raw = (peer / f"{codec}.txt").read_bytes()
+        assert raw.decode(codec) == truth
+        bad = raw.decode("latin-1")
+        got = repaired(bad)
+        # Lines are repaired run by run; every line that contains Chinese must come back.
+        for want, have in zip(truth.splitlines(), got.splitlines(), strict=True):
+            if any("\u4e00" <= c <= "\u9fff" for c in want):
+                assert have == want
