@@ -208,3 +208,33 @@ def test_help_lists_examples(capsysbinary: pytest.CaptureFixture[bytes]) -> None
         code, out, _ = run([*cmd, "--help"], capsysbinary)
         assert code == 0
         assert "Example" in out.decode("utf-8"), cmd
+
+
+def test_sigterm_leaves_no_partial_output_and_resume_finishes(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(80):
+        (src / f"{i:03d}.txt").write_text((RUBY + "。\n") * 400, encoding="utf-8")
+    out = tmp_path / "out"
+    only_ruby = ["--no-encoding", "--no-bytedamage", "--no-lines", "--no-lostchar", "--boilerplate", "off"]
+    only_ruby += ["--placeholders", "off", "--spinner", "off"]
+    cmd = [sys.executable, "-m", "textmend", "repair", str(src), "-o", str(out), *only_ruby]
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and not (out.exists() and any(out.iterdir())) and proc.poll() is None:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert "Traceback" not in err
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]  # no half-written file
+    done_before = len(list(out.glob("*.txt")))
+    resumed = subprocess.run([*cmd, "--resume", "--stats"], capture_output=True, text=True, check=False)
+    assert resumed.returncode == 0, resumed.stderr
+    assert sorted(p.name for p in out.glob("*.txt")) == sorted(p.name for p in src.glob("*.txt"))
+    if proc.returncode != 0:  # it was interrupted: the resumed run skipped what was finished
+        assert f"skipped (already done, --resume): {done_before}" in resumed.stderr or done_before == 0
+    expected = ((RUBY_FIXED + "。\n") * 400).encode()  # ruby only: the other fixers are off
+    assert all(p.read_bytes() == expected for p in out.glob("*.txt"))

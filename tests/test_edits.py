@@ -99,3 +99,33 @@ def test_plan_only_runs_named_fixers() -> None:
         apply_plan("abc", mismatch)
     with pytest.raises(PlanError):
         apply_plan("abc", "{not json")
+
+
+def test_long_text_is_repaired_in_segments_and_replays(monkeypatch: pytest.MonkeyPatch) -> None:
+    from textmend.repair import pipeline
+
+    monkeypatch.setattr(pipeline, "MAX_SEGMENT", 64)
+    from textmend import RepairConfig
+
+    # only the ruby fixer, so the test is about segmentation, not about what other fixers do
+    only_ruby = RepairConfig(
+        encoding=False, bytedamage=False, lostchar=False, lines=False, boilerplate="off", placeholders="off", spinner="off"
+    )
+    unit = "在全縣計劃生育優(yōu)質(zhì)服務(wù)工作。"
+    text = unit * 20 + "\n" + unit * 7
+    result = pipeline.repair(text, only_ruby)
+    fixed = "在全縣計劃生育優質服務工作。"
+    assert result.text == fixed * 20 + "\n" + fixed * 7
+    assert any(f.kind == "segmented" for f in result.flags)
+    assert apply_plan(text, result.plan_json()) == result.text
+
+
+@given(st.text(st.sampled_from(list("ab。\n ")), max_size=300), st.integers(4, 40))
+def test_segments_cover_text_within_size(text: str, size: int) -> None:
+    from textmend.repair.pipeline import segments
+
+    spans = segments(text, size)
+    assert spans[0][0] == 0 and spans[-1][1] == len(text)
+    assert all(a < b or len(text) == 0 for a, b in spans)
+    assert all(b1 == a2 for (_, b1), (a2, _) in zip(spans, spans[1:], strict=False))
+    assert all(b - a <= size for a, b in spans)

@@ -11,6 +11,7 @@ import atexit
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -163,6 +164,7 @@ def cli(debug: bool) -> None:
 @click.option("--in-place", is_flag=True, help="Rewrite input files atomically, keeping FILE.bak.")
 @click.option("--explain", metavar="FILE", help="Write every edit (applied, suggested, flagged) as JSON Lines.")
 @click.option("--keep-original", is_flag=True, help="With --jsonl, keep the input text in TEXT_FIELD_original.")
+@click.option("--resume", is_flag=True, help="With -o DIR, skip inputs whose output already exists (after an interrupted run).")
 @click.option("--learn-boilerplate", "learn_corpus", metavar="CORPUS", multiple=True, help="Learn lines repeated across many documents of CORPUS and remove them too.")
 @repair_options
 @run_options
@@ -507,6 +509,7 @@ def main(argv: list[str] | None = None) -> int:
     """Console entry point: one-line errors, documented exit codes, never a traceback."""
     args = sys.argv[1:] if argv is None else argv
     debug = State.debug or "--debug" in args
+    _terminate_as_interrupt()
     try:
         cli.main(args=args, prog_name="textmend", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -544,6 +547,18 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)")
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _terminate_as_interrupt() -> None:
+    """SIGTERM unwinds like Ctrl-C, so partial outputs are removed and the run can be resumed."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (e.g. called from a library worker): leave it alone
+        pass
 
 
 def entry() -> None:

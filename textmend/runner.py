@@ -37,6 +37,7 @@ class RunOptions:
     explain: str | None = None
     keep_original: bool = False
     fail_fast: bool = False
+    resume: bool = False
 
 
 @dataclass
@@ -51,6 +52,7 @@ class RunStats:
     suggestions: int = 0
     flags: Counter[str] = field(default_factory=Counter)
     failures: int = 0
+    skipped: int = 0
     seconds: float = 0.0
 
     def summary_lines(self) -> list[str]:
@@ -60,6 +62,8 @@ class RunStats:
             f"inputs: {self.inputs}  documents: {self.documents}  changed: {self.changed}  "
             f"failed: {self.failures}  bytes: {self.bytes_in:,}  time: {self.seconds:.2f}s{rate}"
         ]
+        if self.skipped:
+            lines.append(f"skipped (already done, --resume): {self.skipped}")
         if self.edits:
             lines.append("edits: " + ", ".join(f"{k} {n}" for k, n in sorted(self.edits.items())))
         if self.suggestions:
@@ -88,6 +92,8 @@ def validate(opts: RunOptions) -> None:
         raise ConfigError("--in-place needs file inputs, not stdin")
     if opts.keep_original and not opts.jsonl:
         raise ConfigError("--keep-original needs --jsonl")
+    if opts.resume and not opts.output:
+        raise ConfigError("--resume needs --output DIR (finished outputs are what it skips)")
 
 
 def explain_records(doc_id: str, result: RepairResult) -> Iterator[dict[str, Any]]:
@@ -179,6 +185,10 @@ def run_repair(
         if progress is not None:
             iterator = progress(iterator)
         for item in iterator:
+            if opts.resume and sink.dir is not None and (sink.dir / item.rel).exists():
+                # outputs appear only when complete (atomic rename), so an existing one is finished
+                stats.skipped += 1
+                continue
             stats.inputs += 1
             write, close = sink.open_for(item)
             ok = True
@@ -188,11 +198,13 @@ def run_repair(
                 else:
                     _repair_text(item, config, write, explain, stats)
             except InputError as err:
-                ok = False
                 stats.failures += 1
                 close(False)
                 _report(on_error, err, opts)
                 continue
+            except BaseException:
+                close(False)  # interrupted (Ctrl-C, SIGTERM) or failed: leave no half-written file
+                raise
             close(ok or opts.jsonl)
         sink.finish()
     stats.seconds = time.perf_counter() - t0

@@ -29,6 +29,29 @@ def map_position(edits: Sequence[Edit], pos: int) -> int:
     return pos + delta
 
 
+# Work is bounded: a text longer than this is repaired in segments cut at paragraph or sentence
+# ends (like ftfy's fix_text), so one pathological 200 MB line cannot blow up memory or time.
+MAX_SEGMENT = 1 << 20
+_CUTS = ("\n\n", "\n", "。", "！", "？", ".", " ")
+
+
+def segments(text: str, size: int = MAX_SEGMENT) -> list[tuple[int, int]]:
+    """Split ``text`` into spans of at most ``size`` code points, at the best boundary available."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > size:
+        end = start + size
+        for cut in _CUTS:
+            at = text.rfind(cut, start + size // 2, end)
+            if at != -1:
+                end = at + len(cut)
+                break
+        spans.append((start, end))
+        start = end
+    spans.append((start, len(text)))
+    return spans
+
+
 def repair(text: str, config: RepairConfig | None = None, **options: Any) -> RepairResult:
     """Repair ``text`` and explain how.
 
@@ -45,6 +68,45 @@ def repair(text: str, config: RepairConfig | None = None, **options: Any) -> Rep
     if not isinstance(text, str):
         raise TypeError(f"repair() takes str, not {type(text).__name__}; use repair_bytes() for bytes")
     cfg = _config(config, options)
+    if len(text) > MAX_SEGMENT:
+        return _repair_segmented(text, cfg)
+    return _repair_one(text, cfg)
+
+
+def _repair_segmented(text: str, cfg: RepairConfig) -> RepairResult:
+    """Repair each segment on its own, then re-base every edit onto the whole text."""
+    parts = [_repair_one(text[a:b], cfg) for a, b in segments(text)]
+    by_fixer: dict[str, list[Edit]] = {}
+    suggestions: list[Edit] = []
+    flags: list[Edit] = []
+    names = [name for name, _ in enabled_fixers(cfg)]
+    # Replaying fixer by fixer over the whole text: offsets of segment k are shifted by what the
+    # earlier segments occupy *at that step* (their step input lengths).
+    seg_inputs = [text[a:b] for a, b in segments(text)]
+    for name in names:
+        offset = 0
+        for k, part in enumerate(parts):
+            step = next((s for s in part.steps if s.fixer == name), None)
+            edits = step.edits if step else ()
+            by_fixer.setdefault(name, []).extend(_moved(e, offset) for e in edits)
+            offset += len(seg_inputs[k])
+            if edits:
+                seg_inputs[k] = apply_edits(seg_inputs[k], list(edits))
+    out_offset = 0
+    for part in parts:
+        suggestions.extend(_moved(e, out_offset, note="segment-relative") for e in part.suggestions)
+        flags.extend(_moved(e, out_offset) for e in part.flags)
+        out_offset += len(part.text)
+    steps = tuple(Step(n, tuple(by_fixer[n])) for n in names if by_fixer.get(n))
+    note = Edit(0, 0, "", "", "segmented", 1.0, f"text of {len(text):,} code points repaired in {len(parts)} segments")
+    return RepairResult("".join(p.text for p in parts), steps, tuple(suggestions), flags=(note, *flags))
+
+
+def _moved(e: Edit, offset: int, note: str = "") -> Edit:
+    return Edit(e.start + offset, e.end + offset, e.before, e.after, e.kind, e.confidence, note or e.note)
+
+
+def _repair_one(text: str, cfg: RepairConfig) -> RepairResult:
     steps: list[Step] = []
     suggestions: list[Edit] = []
     flags: list[Edit] = []
