@@ -216,7 +216,7 @@ def _learn_boilerplate(corpus: tuple[str, ...], config: RepairConfig, kw: dict[s
 def dedup_options(fn: F) -> F:
     for deco in reversed(
         [
-            click.option("--threshold", type=click.FloatRange(0, 1), default=None, help="Jaccard similarity (character n-grams) that makes a near-duplicate [default: 0.7]."),
+            click.option("--threshold", type=click.FloatRange(0, 1), default=None, help="Jaccard similarity of character n-grams that makes a near-duplicate [default: 0.5]."),
             click.option("--level", type=click.Choice(["document", "passage"]), default="document", show_default=True, help="Whole documents, or passages shared between documents."),
             click.option("--keep", type=click.Choice(["longest", "first", "cleanest"]), default="longest", show_default=True, help="Which document represents its cluster."),
             click.option("--ngram", type=click.IntRange(1, 64), default=None, help="Shingle size in characters [default: 5]."),
@@ -343,8 +343,12 @@ def diff(a: str, b: str, fmt: str, output: str | None, context: int, kinds: str 
     """
     from textmend.align import diff as align_diff
 
-    (a_id, a_text), (b_id, b_text) = _read_one(a), _read_one(b)
-    model = align_diff(a_text, b_text, a_id=a_id, b_id=b_id)
+    try:
+        (a_id, a_text), (b_id, b_text) = _read_one(a), _read_one(b)
+        model = align_diff(a_text, b_text, a_id=a_id, b_id=b_id)
+    except TextmendError as exc:  # like diff(1): trouble is 2, "different" is 1
+        _say(str(exc))
+        sys.exit(2)
     if fmt == "json":
         rendered = json.dumps(model, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     elif fmt == "html":
