@@ -34,7 +34,9 @@ def test_clean_jsonl_comes_back_byte_identical(capsysbinary: pytest.CaptureFixtu
     assert out == src.read_bytes()
 
 
-def test_jsonl_repairs_field_and_preserves_others(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+def test_jsonl_repairs_field_and_preserves_others(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
     lines = [
         {"id": "x1", "meta": {"k": [1, 2]}, "text": RUBY},
         {"id": "x2", "text": "今天天气很好。"},
@@ -57,10 +59,16 @@ def test_jsonl_repairs_field_and_preserves_others(tmp_path: Path, capsysbinary: 
 
 def test_text_field_and_id_field_options(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
     src = tmp_path / "in.jsonl"
-    src.write_text(json.dumps({"key": "k1", "body": RUBY}, ensure_ascii=False) + "\n{broken\n", encoding="utf-8")
-    code, out, err = run(["repair", "--jsonl", "--text-field", "body", "--id-field", "key", str(src)], capsysbinary)
+    src.write_text(
+        json.dumps({"key": "k1", "body": RUBY}, ensure_ascii=False) + "\n{broken\n", encoding="utf-8"
+    )
+    code, out, err = run(
+        ["repair", "--jsonl", "--text-field", "body", "--id-field", "key", str(src)], capsysbinary
+    )
     assert code == 1
-    assert error_lines(err) == [f"textmend: {src}:2: broken JSON line (Expecting property name enclosed in double quotes)"]
+    assert error_lines(err) == [
+        f"textmend: {src}:2: broken JSON line (Expecting property name enclosed in double quotes)"
+    ]
     first, second = out.decode("utf-8").splitlines()
     assert json.loads(first) == {"key": "k1", "body": RUBY_FIXED}
     assert second == "{broken"
@@ -126,7 +134,9 @@ def test_usage_errors_exit_2_one_line(args: list[str], capsysbinary: pytest.Capt
     assert "Traceback" not in err
 
 
-def test_inputs_untouched_without_in_place(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+def test_inputs_untouched_without_in_place(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
     src = tmp_path / "a.txt"
     src.write_text(RUBY, encoding="utf-8")
     stat = src.stat()
@@ -139,7 +149,9 @@ def test_inputs_untouched_without_in_place(tmp_path: Path, capsysbinary: pytest.
     assert not list(tmp_path.glob("*.bak"))
 
 
-def test_in_place_is_atomic_and_keeps_backup(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+def test_in_place_is_atomic_and_keeps_backup(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
     src = tmp_path / "a.txt"
     src.write_text(RUBY, encoding="utf-8")
     os.chmod(src, 0o640)
@@ -151,7 +163,9 @@ def test_in_place_is_atomic_and_keeps_backup(tmp_path: Path, capsysbinary: pytes
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "a.txt.bak"]  # no temp file left
 
 
-def test_directory_input_mirrors_tree_with_glob(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+def test_directory_input_mirrors_tree_with_glob(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
     root = tmp_path / "in"
     (root / "sub" / "deeper").mkdir(parents=True)
     (root / "top.txt").write_text(RUBY, encoding="utf-8")

@@ -20,7 +20,9 @@ def run(args: list[str], capsysbinary: pytest.CaptureFixture[bytes]) -> tuple[in
     return code, out.decode("utf-8"), err.decode("utf-8")
 
 
-def test_dedup_clusters_the_two_copies_only(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+def test_dedup_clusters_the_two_copies_only(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
     report = tmp_path / "report"
     code, out, err = run(["dedup", str(DEMO), "--glob", "*.txt", "--report", str(report)], capsysbinary)
     assert code == 0, err
@@ -63,12 +65,17 @@ def test_diff_exit_codes_and_formats(tmp_path: Path, capsysbinary: pytest.Captur
     assert err.strip() == f"textmend: {tmp_path / 'missing.txt'}: no such file or directory"
 
 
-def test_clean_keeps_one_per_cluster_and_loses_nothing(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+def test_clean_keeps_one_per_cluster_and_loses_nothing(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
     out = tmp_path / "clean.jsonl"
     code, _, err = run(["clean", str(DEMO), "--glob", "*.txt", "-o", str(out)], capsysbinary)
     assert code == 0, err
     kept = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    excluded = [json.loads(line) for line in (tmp_path / "clean.jsonl.excluded.jsonl").read_text(encoding="utf-8").splitlines()]
+    excluded = [
+        json.loads(line)
+        for line in (tmp_path / "clean.jsonl.excluded.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     n_inputs = len(list(DEMO.glob("*.txt")))
     assert len(kept) + len(excluded) == n_inputs
     assert len(excluded) == 1
@@ -80,7 +87,9 @@ def test_clean_keeps_one_per_cluster_and_loses_nothing(tmp_path: Path, capsysbin
 
 def test_merge_writes_text_and_sources(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
     merged, sources = tmp_path / "m.txt", tmp_path / "s.json"
-    code, _, err = run(["merge", str(COPY1), str(COPY2), "-o", str(merged), "--sources", str(sources)], capsysbinary)
+    code, _, err = run(
+        ["merge", str(COPY1), str(COPY2), "-o", str(merged), "--sources", str(sources)], capsysbinary
+    )
     assert code == 0, err
     assert merged.read_text(encoding="utf-8")
     assert isinstance(json.loads(sources.read_text(encoding="utf-8")), list)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -63,7 +64,12 @@ def test_resolve_overlaps_keeps_a_valid_maximal_set(spec: list[tuple[int, int, f
         if e not in kept:
             assert any(
                 k.confidence >= e.confidence
-                and (max(k.start, e.start) < min(k.end, e.end) or k.start == e.start or (k.start < e.start < k.end) or (e.start < k.start < e.end))
+                and (
+                    max(k.start, e.start) < min(k.end, e.end)
+                    or k.start == e.start
+                    or (k.start < e.start < k.end)
+                    or (e.start < k.start < e.end)
+                )
                 for k in kept
             )
 
@@ -91,7 +97,10 @@ def test_plan_only_runs_named_fixers() -> None:
     plan = {"version": 1, "steps": [{"fixer": "os.system", "edits": []}]}
     with pytest.raises(PlanError, match="unknown fixer"):
         apply_plan("abc", plan)
-    bad_kind = {"version": 1, "steps": [{"fixer": "ruby", "edits": [Edit(0, 1, "a", "b", "spinner").to_dict()]}]}
+    bad_kind = {
+        "version": 1,
+        "steps": [{"fixer": "ruby", "edits": [Edit(0, 1, "a", "b", "spinner").to_dict()]}],
+    }
     with pytest.raises(PlanError, match="does not belong"):
         apply_plan("abc", bad_kind)
     mismatch = {"version": 1, "steps": [{"fixer": "ruby", "edits": [Edit(0, 1, "z", "b", "ruby").to_dict()]}]}
@@ -109,7 +118,13 @@ def test_long_text_is_repaired_in_segments_and_replays(monkeypatch: pytest.Monke
 
     # only the ruby fixer, so the test is about segmentation, not about what other fixers do
     only_ruby = RepairConfig(
-        encoding=False, bytedamage=False, lostchar=False, lines=False, boilerplate="off", placeholders="off", spinner="off"
+        encoding=False,
+        bytedamage=False,
+        lostchar=False,
+        lines=False,
+        boilerplate="off",
+        placeholders="off",
+        spinner="off",
     )
     unit = "在全縣計劃生育優(yōu)質(zhì)服務(wù)工作。"
     text = unit * 20 + "\n" + unit * 7
@@ -127,5 +142,5 @@ def test_segments_cover_text_within_size(text: str, size: int) -> None:
     spans = segments(text, size)
     assert spans[0][0] == 0 and spans[-1][1] == len(text)
     assert all(a < b or len(text) == 0 for a, b in spans)
-    assert all(b1 == a2 for (_, b1), (a2, _) in zip(spans, spans[1:], strict=False))
+    assert all(b1 == a2 for (_, b1), (a2, _) in itertools.pairwise(spans))
     assert all(b - a <= size for a, b in spans)

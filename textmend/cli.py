@@ -60,10 +60,21 @@ def input_options(fn: F) -> F:
     """INPUT arguments and how to read them (shared by repair, dedup and clean)."""
     for deco in reversed(
         [
-            click.option("--glob", metavar="PATTERN", help="File-name pattern for directory inputs [default: * (*.jsonl with --jsonl)]."),
+            click.option(
+                "--glob",
+                metavar="PATTERN",
+                help="File-name pattern for directory inputs [default: * (*.jsonl with --jsonl)].",
+            ),
             click.option("--jsonl", is_flag=True, help="Inputs are JSON Lines: one document per line."),
-            click.option("--text-field", default="text", show_default=True, help="JSONL field holding the text."),
-            click.option("--id-field", default="id", show_default=True, help="JSONL field naming the record in messages and output."),
+            click.option(
+                "--text-field", default="text", show_default=True, help="JSONL field holding the text."
+            ),
+            click.option(
+                "--id-field",
+                default="id",
+                show_default=True,
+                help="JSONL field naming the record in messages and output.",
+            ),
         ]
     ):
         fn = deco(fn)
@@ -74,9 +85,15 @@ def run_options(fn: F) -> F:
     """How a batch run behaves on problems and what it prints."""
     for deco in reversed(
         [
-            click.option("--fail-fast", is_flag=True, help="Stop at the first input that fails (default: report it and go on)."),
+            click.option(
+                "--fail-fast",
+                is_flag=True,
+                help="Stop at the first input that fails (default: report it and go on).",
+            ),
             click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr."),
-            click.option("--stats", is_flag=True, help="Print the summary on stderr even when it is not a terminal."),
+            click.option(
+                "--stats", is_flag=True, help="Print the summary on stderr even when it is not a terminal."
+            ),
         ]
     ):
         fn = deco(fn)
@@ -88,19 +105,91 @@ def repair_options(fn: F) -> F:
     d = RepairConfig()
     for deco in reversed(
         [
-            click.option("--encoding/--no-encoding", default=d.encoding, show_default=True, help="Undo mojibake (UTF-8/GBK/Big5 mix-ups)."),
-            click.option("--bytedamage/--no-bytedamage", default=d.bytedamage, show_default=True, help="Undo edits made on raw GBK bytes."),
-            click.option("--ruby/--no-ruby", default=d.ruby, show_default=True, help="Remove pinyin glued after characters."),
-            click.option("--lostchar/--no-lostchar", default=d.lostchar, show_default=True, help="Restore '?' standing for lost characters (99?5)."),
-            click.option("--lines/--no-lines", default=d.lines, show_default=True, help="Rejoin lines hard-wrapped inside sentences."),
-            click.option("--boilerplate", type=click.Choice(BOILERPLATE_CHOICES), default=d.boilerplate, show_default=True, help="Remove site preambles and watermarks."),
-            click.option("--placeholders", type=click.Choice(PLACEHOLDER_CHOICES), default=d.placeholders, show_default=True, help="Site placeholders (×××, **年)."),
-            click.option("--punct", type=click.Choice(PUNCT_CHOICES), default=d.punct, show_default=True, help="Punctuation convention inside Chinese."),
-            click.option("--script", type=click.Choice(SCRIPT_CHOICES), default=d.script, show_default=True, help="Convert the script (OpenCC phrase conversion)."),
-            click.option("--spinner", type=click.Choice(SPINNER_CHOICES), default=d.spinner, show_default=True, help="Spun-text reversal."),
-            click.option("--min-confidence", type=click.FloatRange(0, 1), default=d.min_confidence, show_default=True, help="Apply only edits at least this confident; others are reported."),
-            click.option("--lm", "lm_path", type=click.Path(dir_okay=False), default=None, help="Language model built with 'textmend lm build' [default: bundled]."),
-            click.option("--boilerplate-lines", type=click.Path(dir_okay=False), default=None, help="Learned boilerplate table (see --learn-boilerplate)."),
+            click.option(
+                "--encoding/--no-encoding",
+                default=d.encoding,
+                show_default=True,
+                help="Undo mojibake (UTF-8/GBK/Big5 mix-ups).",
+            ),
+            click.option(
+                "--bytedamage/--no-bytedamage",
+                default=d.bytedamage,
+                show_default=True,
+                help="Undo edits made on raw GBK bytes.",
+            ),
+            click.option(
+                "--ruby/--no-ruby",
+                default=d.ruby,
+                show_default=True,
+                help="Remove pinyin glued after characters.",
+            ),
+            click.option(
+                "--lostchar/--no-lostchar",
+                default=d.lostchar,
+                show_default=True,
+                help="Restore '?' standing for lost characters (99?5).",
+            ),
+            click.option(
+                "--lines/--no-lines",
+                default=d.lines,
+                show_default=True,
+                help="Rejoin lines hard-wrapped inside sentences.",
+            ),
+            click.option(
+                "--boilerplate",
+                type=click.Choice(BOILERPLATE_CHOICES),
+                default=d.boilerplate,
+                show_default=True,
+                help="Remove site preambles and watermarks.",
+            ),
+            click.option(
+                "--placeholders",
+                type=click.Choice(PLACEHOLDER_CHOICES),
+                default=d.placeholders,
+                show_default=True,
+                help="Site placeholders (×××, **年).",
+            ),
+            click.option(
+                "--punct",
+                type=click.Choice(PUNCT_CHOICES),
+                default=d.punct,
+                show_default=True,
+                help="Punctuation convention inside Chinese.",
+            ),
+            click.option(
+                "--script",
+                type=click.Choice(SCRIPT_CHOICES),
+                default=d.script,
+                show_default=True,
+                help="Convert the script (OpenCC phrase conversion).",
+            ),
+            click.option(
+                "--spinner",
+                type=click.Choice(SPINNER_CHOICES),
+                default=d.spinner,
+                show_default=True,
+                help="Spun-text reversal.",
+            ),
+            click.option(
+                "--min-confidence",
+                type=click.FloatRange(0, 1),
+                default=d.min_confidence,
+                show_default=True,
+                help="Apply only edits at least this confident; others are reported.",
+            ),
+            click.option(
+                "--lm",
+                "lm_path",
+                type=click.Path(dir_okay=False),
+                default=None,
+                help="Language model built with 'textmend lm build' [default: bundled].",
+            ),
+            click.option(
+                "--boilerplate-lines",
+                type=click.Path(dir_okay=False),
+                default=None,
+                help="Learned boilerplate table (see --learn-boilerplate).",
+            ),
         ]
     ):
         fn = deco(fn)
@@ -160,12 +249,31 @@ def cli(debug: bool) -> None:
 @cli.command()
 @click.argument("inputs", nargs=-1, metavar="[INPUT]...")
 @input_options
-@click.option("-o", "--output", metavar="FILE|DIR", help="Write here instead of stdout; a directory mirrors the input tree.")
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE|DIR",
+    help="Write here instead of stdout; a directory mirrors the input tree.",
+)
 @click.option("--in-place", is_flag=True, help="Rewrite input files atomically, keeping FILE.bak.")
-@click.option("--explain", metavar="FILE", help="Write every edit (applied, suggested, flagged) as JSON Lines.")
-@click.option("--keep-original", is_flag=True, help="With --jsonl, keep the input text in TEXT_FIELD_original.")
-@click.option("--resume", is_flag=True, help="With -o DIR, skip inputs whose output already exists (after an interrupted run).")
-@click.option("--learn-boilerplate", "learn_corpus", metavar="CORPUS", multiple=True, help="Learn lines repeated across many documents of CORPUS and remove them too.")
+@click.option(
+    "--explain", metavar="FILE", help="Write every edit (applied, suggested, flagged) as JSON Lines."
+)
+@click.option(
+    "--keep-original", is_flag=True, help="With --jsonl, keep the input text in TEXT_FIELD_original."
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="With -o DIR, skip inputs whose output already exists (after an interrupted run).",
+)
+@click.option(
+    "--learn-boilerplate",
+    "learn_corpus",
+    metavar="CORPUS",
+    multiple=True,
+    help="Learn lines repeated across many documents of CORPUS and remove them too.",
+)
 @repair_options
 @run_options
 def repair(inputs: tuple[str, ...], **kw: Any) -> None:
@@ -197,15 +305,22 @@ def repair(inputs: tuple[str, ...], **kw: Any) -> None:
         sys.exit(EXIT_FAILED)
 
 
+def _remove_quietly(path: str) -> None:
+    if os.path.exists(path):
+        os.unlink(path)
+
+
 def _learn_boilerplate(corpus: tuple[str, ...], config: RepairConfig, kw: dict[str, Any]) -> RepairConfig:
     from textmend.repair import boilerplate
 
-    docs = read_documents(corpus, glob=kw["glob"], jsonl=kw["jsonl"], text_field=kw["text_field"], id_field=kw["id_field"])
+    docs = read_documents(
+        corpus, glob=kw["glob"], jsonl=kw["jsonl"], text_field=kw["text_field"], id_field=kw["id_field"]
+    )
     table = boilerplate.learn(d.text for d in docs)
     # The config names a table file (so it can be replayed and shared); keep this one for the run only.
     fd, name = tempfile.mkstemp(prefix="textmend-boilerplate-", suffix=".json")
     os.close(fd)
-    atexit.register(lambda: os.path.exists(name) and os.unlink(name))
+    atexit.register(_remove_quietly, name)
     boilerplate.save(table, Path(name))
     return config.with_options(boilerplate_lines=name)
 
@@ -216,14 +331,58 @@ def _learn_boilerplate(corpus: tuple[str, ...], config: RepairConfig, kw: dict[s
 def dedup_options(fn: F) -> F:
     for deco in reversed(
         [
-            click.option("--threshold", type=click.FloatRange(0, 1), default=None, help="Jaccard similarity of character n-grams that makes a near-duplicate [default: 0.5]."),
-            click.option("--level", type=click.Choice(["document", "passage"]), default="document", show_default=True, help="Whole documents, or passages shared between documents."),
-            click.option("--keep", type=click.Choice(["longest", "first", "cleanest"]), default="longest", show_default=True, help="Which document represents its cluster."),
-            click.option("--ngram", type=click.IntRange(1, 64), default=None, help="Shingle size in characters [default: 5]."),
-            click.option("--num-perm", type=click.IntRange(16, 1024), default=None, help="MinHash permutations [default: 128]."),
-            click.option("--engine", type=click.Choice(["local", "processes", "dask"]), default="local", show_default=True, help="Who runs the steps; results are identical."),
-            click.option("--scheduler", metavar="ADDRESS", default=None, help="A running Dask scheduler (with --engine dask)."),
-            click.option("--index", "index_dir", metavar="DIR", default=None, help="Persisted index: load it, add these documents, save it."),
+            click.option(
+                "--threshold",
+                type=click.FloatRange(0, 1),
+                default=None,
+                help="Jaccard similarity of character n-grams that makes a near-duplicate [default: 0.5].",
+            ),
+            click.option(
+                "--level",
+                type=click.Choice(["document", "passage"]),
+                default="document",
+                show_default=True,
+                help="Whole documents, or passages shared between documents.",
+            ),
+            click.option(
+                "--keep",
+                type=click.Choice(["longest", "first", "cleanest"]),
+                default="longest",
+                show_default=True,
+                help="Which document represents its cluster.",
+            ),
+            click.option(
+                "--ngram",
+                type=click.IntRange(1, 64),
+                default=None,
+                help="Shingle size in characters [default: 5].",
+            ),
+            click.option(
+                "--num-perm",
+                type=click.IntRange(16, 1024),
+                default=None,
+                help="MinHash permutations [default: 128].",
+            ),
+            click.option(
+                "--engine",
+                type=click.Choice(["local", "processes", "dask"]),
+                default="local",
+                show_default=True,
+                help="Who runs the steps; results are identical.",
+            ),
+            click.option(
+                "--scheduler",
+                metavar="ADDRESS",
+                default=None,
+                help="A running Dask scheduler (with --engine dask).",
+            ),
+            click.option(
+                "--index",
+                "index_dir",
+                metavar="DIR",
+                default=None,
+                help="Persisted index: load it, add these documents, save it.",
+            ),
         ]
     ):
         fn = deco(fn)
@@ -245,7 +404,12 @@ def _dedup_config(kw: dict[str, Any]) -> Any:
 @click.argument("inputs", nargs=-1, metavar="[INPUT]...")
 @input_options
 @click.option("-o", "--output", metavar="FILE", help="Write the JSON Lines here instead of stdout.")
-@click.option("--report", "report_dir", metavar="DIR", help="Write an HTML report: an index of clusters linking to pair diffs.")
+@click.option(
+    "--report",
+    "report_dir",
+    metavar="DIR",
+    help="Write an HTML report: an index of clusters linking to pair diffs.",
+)
 @dedup_options
 @run_options
 def dedup(inputs: tuple[str, ...], **kw: Any) -> None:
@@ -266,7 +430,12 @@ def dedup(inputs: tuple[str, ...], **kw: Any) -> None:
     errors: list[InputError] = []
     docs = list(
         read_documents(
-            inputs or (STDIN,), glob=kw["glob"], jsonl=kw["jsonl"], text_field=kw["text_field"], id_field=kw["id_field"], errors=errors
+            inputs or (STDIN,),
+            glob=kw["glob"],
+            jsonl=kw["jsonl"],
+            text_field=kw["text_field"],
+            id_field=kw["id_field"],
+            errors=errors,
         )
     )
     for err in errors:
@@ -280,9 +449,13 @@ def dedup(inputs: tuple[str, ...], **kw: Any) -> None:
     if config.level == "passage":
         passages = find_passages(docs, config)
         lines = [dump_jsonl(p.to_dict()) for p in passages]
-        summary = [f"documents: {len(docs)}  shared passages: {len(passages)}  time: {time.perf_counter() - t0:.2f}s"]
+        summary = [
+            f"documents: {len(docs)}  shared passages: {len(passages)}  time: {time.perf_counter() - t0:.2f}s"
+        ]
     else:
-        result = find_duplicates(docs, config, engine=kw["engine"], scheduler=kw["scheduler"], index_dir=kw["index_dir"])
+        result = find_duplicates(
+            docs, config, engine=kw["engine"], scheduler=kw["scheduler"], index_dir=kw["index_dir"]
+        )
         lines = [dump_jsonl(r.to_dict()) for r in result.records]
         summary = result.summary_lines(time.perf_counter() - t0)
         if kw["report_dir"]:
@@ -325,12 +498,24 @@ def _read_one(path: str) -> tuple[str, str]:
 @cli.command()
 @click.argument("a", metavar="A")
 @click.argument("b", metavar="B")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True
+)
 @click.option("-o", "--output", metavar="FILE", help="Write the report here instead of stdout.")
-@click.option("--context", type=click.IntRange(0, 10000), default=20, show_default=True, help="Characters of context around regions (text format).")
+@click.option(
+    "--context",
+    type=click.IntRange(0, 10000),
+    default=20,
+    show_default=True,
+    help="Characters of context around regions (text format).",
+)
 @click.option("--kinds", metavar="KIND,...", default=None, help="Show only these region kinds (text format).")
-@click.option("--color/--no-color", default=None, help="Colour the text format [default: when stdout is a terminal].")
-def diff(a: str, b: str, fmt: str, output: str | None, context: int, kinds: str | None, color: bool | None) -> None:
+@click.option(
+    "--color/--no-color", default=None, help="Colour the text format [default: when stdout is a terminal]."
+)
+def diff(
+    a: str, b: str, fmt: str, output: str | None, context: int, kinds: str | None, color: bool | None
+) -> None:
     """Align two texts and show how they differ.
 
     Exit status like diff(1): 0 identical after normalisation, 1 different, 2 error.
@@ -350,7 +535,8 @@ def diff(a: str, b: str, fmt: str, output: str | None, context: int, kinds: str 
         _say(str(exc))
         sys.exit(2)
     if fmt == "json":
-        rendered = json.dumps(model, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        # one line per pair, so outputs concatenate into JSON Lines (spinner learn reads them)
+        rendered = json.dumps(model, ensure_ascii=False, sort_keys=True) + "\n"
     elif fmt == "html":
         from textmend.report.html import render_html
 
@@ -376,10 +562,23 @@ def diff(a: str, b: str, fmt: str, output: str | None, context: int, kinds: str 
 @cli.command()
 @click.argument("inputs", nargs=-1, metavar="[INPUT]...")
 @input_options
-@click.option("-o", "--output", metavar="FILE", required=True, help="Cleaned JSON Lines: the kept documents, repaired.")
-@click.option("--excluded", metavar="FILE", help="Write removed duplicates here with the reason [default: OUTPUT.excluded.jsonl].")
-@click.option("--report", "report_dir", metavar="DIR", help="Also write an HTML report of the duplicate clusters.")
-@click.option("--merge/--no-merge", "do_merge", default=False, help="Rebuild each cluster's text by consensus of its members.")
+@click.option(
+    "-o", "--output", metavar="FILE", required=True, help="Cleaned JSON Lines: the kept documents, repaired."
+)
+@click.option(
+    "--excluded",
+    metavar="FILE",
+    help="Write removed duplicates here with the reason [default: OUTPUT.excluded.jsonl].",
+)
+@click.option(
+    "--report", "report_dir", metavar="DIR", help="Also write an HTML report of the duplicate clusters."
+)
+@click.option(
+    "--merge/--no-merge",
+    "do_merge",
+    default=False,
+    help="Rebuild each cluster's text by consensus of its members.",
+)
 @repair_options
 @dedup_options
 @run_options
@@ -401,7 +600,12 @@ def clean(inputs: tuple[str, ...], **kw: Any) -> None:
     dconfig = _dedup_config(kw)
     errors: list[InputError] = []
     docs = read_documents(
-        inputs or (STDIN,), glob=kw["glob"], jsonl=kw["jsonl"], text_field=kw["text_field"], id_field=kw["id_field"], errors=errors
+        inputs or (STDIN,),
+        glob=kw["glob"],
+        jsonl=kw["jsonl"],
+        text_field=kw["text_field"],
+        id_field=kw["id_field"],
+        errors=errors,
     )
     opts = CleanOptions(
         output=Path(kw["output"]),
@@ -465,7 +669,12 @@ def lm() -> None:
 @click.argument("corpus", nargs=-1, required=True, metavar="CORPUS...")
 @click.option("-o", "--output", metavar="MODEL", required=True, help="Model file to write.")
 @input_options
-@click.option("--order", type=click.IntRange(2, 6), default=None, help="Character n-gram order [default: the model's own].")
+@click.option(
+    "--order",
+    type=click.IntRange(2, 6),
+    default=None,
+    help="Character n-gram order [default: the model's own].",
+)
 def lm_build(corpus: tuple[str, ...], output: str, order: int | None, **kw: Any) -> None:
     """Train a model on your own corpus (in-domain text scores best).
 
@@ -476,9 +685,19 @@ def lm_build(corpus: tuple[str, ...], output: str, order: int | None, **kw: Any)
     from textmend.lm import build_model
 
     errors: list[InputError] = []
-    docs = read_documents(corpus, glob=kw["glob"], jsonl=kw["jsonl"], text_field=kw["text_field"], id_field=kw["id_field"], errors=errors)
-    opts = {"order": order} if order else {}
-    build_model((d.text for d in docs), output, **opts)
+    docs = read_documents(
+        corpus,
+        glob=kw["glob"],
+        jsonl=kw["jsonl"],
+        text_field=kw["text_field"],
+        id_field=kw["id_field"],
+        errors=errors,
+    )
+    texts = (d.text for d in docs)
+    if order:
+        build_model(texts, output, order=order)
+    else:
+        build_model(texts, output)
     for err in errors:
         _on_error(err)
     if errors:
@@ -491,19 +710,30 @@ def spinner() -> None:
 
 
 @spinner.command("learn")
-@click.argument("alignments", nargs=-1, required=True, metavar="ALIGNMENTS...")
+@click.argument("alignments", metavar="ALIGNMENTS")
 @click.option("-o", "--output", metavar="TABLE", required=True, help="Reversal table to write.")
-def spinner_learn(alignments: tuple[str, ...], output: str) -> None:
-    """Mine substitution pairs from diff JSON (textmend diff --format json) into a table.
+@click.option(
+    "--spun",
+    type=click.Choice(["auto", "a", "b"]),
+    default="auto",
+    show_default=True,
+    help="Which witness of each pair is the spun copy (auto: the language model decides per pair).",
+)
+def spinner_learn(alignments: str, output: str, spun: str) -> None:
+    """Mine substitution pairs from diff JSON Lines into a reversal table.
+
+    ALIGNMENTS holds one diff object per line, as written by `textmend diff --format json`.
+    The table (spun form -> original, with counts) is a prior for `textmend repair --spinner`.
 
     \b
     Example:
-      textmend diff source.txt spun.txt --format json > pair.json
-      textmend spinner learn pair.json -o table.json
+      textmend diff source.txt spun.txt --format json >> pairs.jsonl
+      textmend spinner learn pairs.jsonl --spun b -o table.json
     """
-    from textmend.spinner.table import learn_from_alignments
+    from textmend.spinner.table import learn_file
 
-    learn_from_alignments([Path(p) for p in alignments], Path(output))
+    table = learn_file(alignments, output, spun=spun)
+    click.echo(f"textmend: {len(table)} substitution pairs written to {output}", err=True)
 
 
 # ---------------------------------------------------------------- entry point

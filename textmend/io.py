@@ -42,7 +42,9 @@ class InputItem:
         return self.path is None
 
 
-def discover(inputs: Sequence[str], glob: str | None = None, jsonl: bool = False) -> Iterator[InputItem | InputError]:
+def discover(
+    inputs: Sequence[str], glob: str | None = None, jsonl: bool = False
+) -> Iterator[InputItem | InputError]:
     """Expand INPUT arguments into items, in a deterministic order.
 
     Directories are walked recursively (sorted, hidden entries skipped) and filtered by
@@ -127,7 +129,9 @@ def iter_jsonl(item: InputItem, text_field: str = "text", id_field: str = "id") 
             stream.close()
 
 
-def _iter_jsonl_stream(stream: BinaryIO, source: str, text_field: str, id_field: str) -> Iterator[JsonlRecord]:
+def _iter_jsonl_stream(
+    stream: BinaryIO, source: str, text_field: str, id_field: str
+) -> Iterator[JsonlRecord]:
     for lineno, raw in enumerate(stream, start=1):
         where = f"{source}:{lineno}"
         rec = JsonlRecord(lineno, raw, doc_id=where)
@@ -203,7 +207,9 @@ def read_documents(
                         yield Document(rec.doc_id, rec.text, meta)
             else:
                 _, decoded = read_text(item)
-                yield Document(item.source, decoded.text, {"source": item.source, "encodings": decoded.encodings})
+                yield Document(
+                    item.source, decoded.text, {"source": item.source, "encodings": decoded.encodings}
+                )
         except InputError as err:
             report(err)
 

@@ -47,7 +47,9 @@ def write_dedup_report(docs: Sequence[Document], result: Any, out_dir: Path) -> 
             n += 1
             model = diff(by_id[rep.id].text, by_id[r.id].text, a_id=rep.id, b_id=r.id)
             stem = f"pair-{n:04d}-{_safe(r.id)}"
-            atomic_write(out_dir / f"{stem}.json", json.dumps(model, ensure_ascii=False, sort_keys=True).encode())
+            atomic_write(
+                out_dir / f"{stem}.json", json.dumps(model, ensure_ascii=False, sort_keys=True).encode()
+            )
             atomic_write(out_dir / f"{stem}.html", render_html(model).encode("utf-8"))
             entry["pairs"].append({"a": rep.id, "b": r.id, "href": f"{stem}.html", "stats": model["stats"]})
         index.append(entry)

@@ -18,7 +18,16 @@ from typing import Any, BinaryIO
 
 from textmend.edits import RepairResult
 from textmend.errors import ConfigError, InputError
-from textmend.io import STDIN, AtomicOutput, InputItem, atomic_write, discover, dump_jsonl, iter_jsonl, read_text
+from textmend.io import (
+    STDIN,
+    AtomicOutput,
+    InputItem,
+    atomic_write,
+    discover,
+    dump_jsonl,
+    iter_jsonl,
+    read_text,
+)
 from textmend.repair.config import RepairConfig
 from textmend.repair.pipeline import repair
 
@@ -155,7 +164,11 @@ class _Sink:
         if self.single is not None:
             return self.single.write, lambda ok: None
         out: BinaryIO = sys.stdout.buffer
-        return out.write, lambda ok: out.flush()
+
+        def write_stdout(data: bytes) -> None:
+            out.write(data)
+
+        return write_stdout, lambda ok: out.flush()
 
 
 def run_repair(
@@ -291,4 +304,3 @@ def _repair_jsonl(
     if not seen:
         raise InputError(item.source, "empty file")
     return ok
-

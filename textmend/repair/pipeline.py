@@ -98,7 +98,9 @@ def _repair_segmented(text: str, cfg: RepairConfig) -> RepairResult:
         flags.extend(_moved(e, out_offset) for e in part.flags)
         out_offset += len(part.text)
     steps = tuple(Step(n, tuple(by_fixer[n])) for n in names if by_fixer.get(n))
-    note = Edit(0, 0, "", "", "segmented", 1.0, f"text of {len(text):,} code points repaired in {len(parts)} segments")
+    note = Edit(
+        0, 0, "", "", "segmented", 1.0, f"text of {len(text):,} code points repaired in {len(parts)} segments"
+    )
     return RepairResult("".join(p.text for p in parts), steps, tuple(suggestions), flags=(note, *flags))
 
 
