@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from textmend.api import Deduplicator, Match, diff, explain, warm_up
 from textmend.document import Document
 from textmend.edits import Edit, RepairResult, Step, apply_edits, apply_plan
 from textmend.errors import ConfigError, InputError, MissingDependency, PlanError, TextmendError
@@ -28,6 +29,8 @@ def repair_bytes(data: bytes, config: RepairConfig | None = None) -> RepairResul
 
 __all__ = [
     "ConfigError",
+    "Deduplicator",
+    "Match",
     "Decoded",
     "Document",
     "Edit",
@@ -42,6 +45,9 @@ __all__ = [
     "apply_edits",
     "apply_plan",
     "decode_bytes",
+    "diff",
+    "explain",
     "repair",
     "repair_bytes",
+    "warm_up",
 ]
