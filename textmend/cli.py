@@ -185,6 +185,12 @@ def repair_options(fn: F) -> F:
                 help="Language model built with 'textmend lm build' [default: bundled].",
             ),
             click.option(
+                "--spinner-table",
+                type=click.Path(dir_okay=False),
+                default=None,
+                help="Reversal table from 'textmend spinner learn', used as a prior.",
+            ),
+            click.option(
                 "--boilerplate-lines",
                 type=click.Path(dir_okay=False),
                 default=None,
@@ -198,7 +204,7 @@ def repair_options(fn: F) -> F:
 
 _CONFIG_KEYS = (
     "encoding", "bytedamage", "ruby", "lostchar", "lines", "boilerplate", "placeholders",
-    "punct", "script", "spinner", "min_confidence", "lm_path", "boilerplate_lines",
+    "punct", "script", "spinner", "min_confidence", "lm_path", "boilerplate_lines", "spinner_table",
 )  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from textmend.errors import PlanError
@@ -96,6 +97,12 @@ def resolve_overlaps(edits: Iterable[Edit]) -> list[Edit]:
     Why: fixers inside one family may propose competing readings of the same span; we keep
     the most confident (ties: the earliest, then the longest) so the result is deterministic.
     """
+    edits = list(edits)
+    ordered = sorted(edits, key=lambda e: (e.start, e.end))
+    # Fast path (fixers usually propose disjoint edits, thousands of them for ruby): with edits
+    # sorted by start, no adjacent pair colliding means no pair collides.
+    if all(not _collide(a, b) for a, b in pairwise(ordered)):
+        return ordered
     ranked = sorted(edits, key=lambda e: (-e.confidence, e.start, -(e.end - e.start), e.after))
     kept: list[Edit] = []
     for e in ranked:
