@@ -29,12 +29,12 @@ def repair_bytes(data: bytes, config: RepairConfig | None = None) -> RepairResul
 
 __all__ = [
     "ConfigError",
-    "Deduplicator",
-    "Match",
     "Decoded",
+    "Deduplicator",
     "Document",
     "Edit",
     "InputError",
+    "Match",
     "MissingDependency",
     "PlanError",
     "RepairConfig",
