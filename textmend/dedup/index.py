@@ -19,15 +19,24 @@ import numpy as np
 from textmend.dedup.bands import band_keys, candidate_pairs, choose_bands
 from textmend.dedup.clusters import Member, components, representative
 from textmend.dedup.config import DedupConfig
-from textmend.dedup.engines import Engine, get_engine
+from textmend.dedup.engines import Engine, close_engine, get_engine
 from textmend.dedup.minhash import ShingleBatch
 from textmend.dedup.result import DedupRecord, DedupResult, empty_pairs
-from textmend.dedup.steps import SignedBatch, sign_batch
-from textmend.dedup.verify import ShingleStore, exact_jaccard, verify_pairs
+from textmend.dedup.steps import SignedBatch, candidates_step, exact_step, merge_pairs, sign_batch, verify_job
+from textmend.dedup.verify import (
+    ShingleStore,
+    estimate_cutoff,
+    estimated_jaccard,
+    exact_jaccard,
+    verify_pairs,
+)
 from textmend.document import Document
 from textmend.errors import ConfigError, InputError
 
 INDEX_VERSION = 1
+VERIFY_CHUNK_PAIRS = 8192
+"""Pairs per verification task on a partitioned engine: a task carries the shingles of up to
+twice as many texts (~5 KB each for 2 KB documents), so this bounds a task to ~90 MB."""
 # Options that change signatures or verified pairs: an index only accepts the same values.
 _FROZEN_OPTIONS = ("threshold", "ngram", "num_perm", "seed", "bands", "rows", "fold_script", "spinner_table")
 
@@ -71,8 +80,19 @@ class DedupIndex:
 
     def add(self, docs: Iterable[Document], engine: str | Engine = "local") -> DedupResult:
         """Hash ``docs``, compare them with everything already indexed, return the clusters of
-        the whole index (records in the order documents were added)."""
+        the whole index (records in the order documents were added).
+
+        An engine named by a string is made here and closed at the end (a Dask LocalCluster
+        does not outlive the call); an engine object stays the caller's to close.
+        """
         runner = get_engine(engine)
+        try:
+            return self._add(docs, runner)
+        finally:
+            if isinstance(engine, str):
+                close_engine(runner)
+
+    def _add(self, docs: Iterable[Document], runner: Engine) -> DedupResult:
         n_old = len(self.ids)
         new_sigs: list[np.ndarray] = []
         new_batches: list[ShingleBatch] = []
@@ -95,8 +115,13 @@ class DedupIndex:
             self.sig = np.concatenate([self.sig, sig_new]) if n_old else sig_new
             keys_new = band_keys(sig_new, self.bands, self.rows)
             self.keys = np.concatenate([self.keys, keys_new]) if n_old else keys_new
-        cand = candidate_pairs(self.keys, new_from=n_old) if len(self.ids) > 1 else empty_pairs()
-        ok, sims, estimated = verify_pairs(cand, self.sig, self.store, self.config.threshold)
+        parts = getattr(runner, "partitions", 1)
+        if parts > 1 and len(self.ids) > 1:
+            cand = self._partitioned_candidates(runner, n_old, parts)
+            ok, sims, estimated = self._partitioned_verify(runner, cand, parts)
+        else:
+            cand = candidate_pairs(self.keys, new_from=n_old) if len(self.ids) > 1 else empty_pairs()
+            ok, sims, estimated = verify_pairs(cand, self.sig, self.store, self.config.threshold)
         self.pairs = np.concatenate([self.pairs, ok])
         self.sims = np.concatenate([self.sims, sims])
         if self.path is not None:
@@ -112,6 +137,30 @@ class DedupIndex:
         )
         self.last_stats = result.stats
         return result
+
+    def _partitioned_candidates(self, runner: Engine, n_old: int, parts: int) -> np.ndarray:
+        """Candidate pairs with the bands split into ``parts`` groups, one task each; the union
+        equals :func:`candidate_pairs` over all bands (a pair is found in each band it shares)."""
+        groups = [g for g in np.array_split(np.arange(self.bands), parts) if len(g)]
+        jobs = ((np.ascontiguousarray(self.keys[:, g]), n_old) for g in groups)
+        return merge_pairs(list(runner.map(candidates_step, jobs)), len(self.ids))
+
+    def _partitioned_verify(
+        self, runner: Engine, cand: np.ndarray, parts: int
+    ) -> tuple[np.ndarray, np.ndarray, int]:
+        """:func:`verify_pairs` with the exact checks spread over chunks of pairs; each task gets
+        the shingles of only the texts its pairs name."""
+        if len(cand) == 0:
+            return cand, np.zeros(0), 0
+        est = estimated_jaccard(self.sig, cand)
+        kept = cand[est >= estimate_cutoff(self.config.threshold, self.sig.shape[1])]
+        if len(kept) == 0:
+            return kept, np.zeros(0), 0
+        pieces = max(parts * 2, -(-len(kept) // VERIFY_CHUNK_PAIRS))
+        chunks = [c for c in np.array_split(kept, pieces) if len(c)]
+        sims = np.concatenate(list(runner.map(exact_step, (verify_job(c, self.store) for c in chunks))))
+        ok = sims >= self.config.threshold
+        return kept[ok], sims[ok], len(kept)
 
     # --- clusters -----------------------------------------------------------------------------
 

@@ -6,11 +6,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from textmend.dedup.config import DedupConfig
-from textmend.dedup.engines import Engine
+from textmend.dedup.engines import Engine, close_engine, get_engine
 from textmend.dedup.index import DedupIndex
 from textmend.dedup.result import DedupResult, SharedPassage
 from textmend.document import Document
-from textmend.errors import ConfigError
 
 
 def find_duplicates(
@@ -26,8 +25,9 @@ def find_duplicates(
     Steps: matching view -> character n-gram shingles -> MinHash (numpy, datasketch-compatible)
     -> sort-based LSH banding -> exact Jaccard verification -> union-find clusters -> keep policy.
     With ``index`` (or ``index_dir``, opened or created there), the documents are added to the
-    index and the result covers every document in it. ``scheduler`` is for the Dask engine
-    (a later issue); the local and processes engines refuse it rather than ignore it.
+    index and the result covers every document in it. ``engine`` only schedules the steps, so
+    ``local``, ``processes`` and ``dask`` give identical results; ``scheduler`` (a Dask scheduler
+    address) runs on that cluster instead of a LocalCluster, and the other engines refuse it.
 
     >>> r = find_duplicates([Document("a", "同志們：今天這次會議是縣委縣政府研究確定召開的"),
     ...                      Document("b", "同志们,今天这次会议是县委县政府研究确定召开的。"),
@@ -36,12 +36,15 @@ def find_duplicates(
     [('a', False), ('a', True), ('c', True)]
     """
     config = config or DedupConfig()
-    if scheduler is not None:
-        raise ConfigError(f"engine {engine!r} takes no scheduler (the Dask engine is not available yet)")
-    if index is None and index_dir is not None:
-        index = DedupIndex.open(index_dir, config)
-    idx = index if index is not None else DedupIndex(config)
-    return idx.add(docs, engine=engine)
+    runner = get_engine(engine, scheduler=scheduler)
+    try:
+        if index is None and index_dir is not None:
+            index = DedupIndex.open(index_dir, config)
+        idx = index if index is not None else DedupIndex(config)
+        return idx.add(docs, engine=runner)
+    finally:
+        if isinstance(engine, str):
+            close_engine(runner)
 
 
 def find_passages(docs: Iterable[Document], config: DedupConfig | None = None) -> list[SharedPassage]:
