@@ -516,11 +516,19 @@ def _read_one(path: str) -> tuple[str, str]:
     help="Characters of context around regions (text format).",
 )
 @click.option("--kinds", metavar="KIND,...", default=None, help="Show only these region kinds (text format).")
+@click.option("--stat", is_flag=True, help="Only the summary: similarities and counts per kind (text format).")
 @click.option(
     "--color/--no-color", default=None, help="Colour the text format [default: when stdout is a terminal]."
 )
 def diff(
-    a: str, b: str, fmt: str, output: str | None, context: int, kinds: str | None, color: bool | None
+    a: str,
+    b: str,
+    fmt: str,
+    output: str | None,
+    context: int,
+    kinds: str | None,
+    stat: bool,
+    color: bool | None,
 ) -> None:
     """Align two texts and show how they differ.
 
@@ -553,7 +561,11 @@ def diff(
         use_color = color if color is not None else (output is None and sys.stdout.isatty())
         width = shutil.get_terminal_size((100, 24)).columns
         kind_set = set(kinds.split(",")) if kinds else None
-        rendered = render_terminal(model, color=use_color, width=width, context=context, kinds=kind_set)
+        rendered = render_terminal(
+            model, color=use_color, width=width, context=context, kinds=kind_set, stat=stat
+        )
+    if rendered and not rendered.endswith("\n"):
+        rendered += "\n"
     if output:
         with AtomicOutput(Path(output)) as out:
             out.write(rendered.encode("utf-8"))
