@@ -124,3 +124,25 @@ def test_cjkencodings_read_as_latin1(shared_dir: Path) -> None:
         for want, have in zip(truth.splitlines(), got.splitlines(), strict=True):
             if any("\u4e00" <= c <= "\u9fff" for c in want):
                 assert have == want
+
+
+def test_utf8_read_as_gbk_with_many_lost_bytes() -> None:
+    from textmend.repair._codecs_lm import get_scorer
+
+    if get_scorer() is None:
+        pytest.skip("filling lost bytes needs the language model (textmend.lm)")
+    bad = decode_cp936(TRUTH.encode("utf-8"))
+    assert bad.count("\ufffd") > 4  # more holes than the first pass allowed
+    edits = [e for e in fix(bad, RepairConfig(min_confidence=0.0)) if e.before != e.after]
+    assert apply_edits(bad, edits) == TRUTH
+
+
+def test_trigger_is_per_line() -> None:
+    from textmend.repair._codecs import suspect_lines
+
+    clean = "第一条 为了规范管理，制定本法。\n" * 50
+    bad = TRUTH.encode("gbk").decode("latin-1")
+    text = clean + bad + "\n" + clean
+    assert suspect_lines(text) == [(len(clean), len(clean) + len(bad))]
+    assert suspect_lines(clean) == []
+    assert repaired(text) == clean + TRUTH + "\n" + clean

@@ -99,13 +99,20 @@ def latin_evidence_re() -> re.Pattern[str]:
     return re.compile(f"[{_latin_evidence_class()}]")
 
 
-# What may send a line to ftfy: any Latin-1 / cp1252 character except the punctuation clean
+# What may send a line to ftfy: a Latin-1 / cp1252 / Greek / Cyrillic / Latin-extended letter,
+# a box-drawing or math sign (cp437 and MacRoman mojibake) -- but not the punctuation clean
 # Chinese uses every day (curly quotes, ellipsis, dashes, middle dot, multiplication sign).
-_FTFY_TRIGGER = re.compile("[\x80-\xb6\xb8-\xd6\xd8-\xff€‚ƒ„†‡ˆ‰Š‹ŒŽ•˜™š›œžŸ]")
+# ftfy's own badness test is ~6 MB/s, so it only runs on lines this cheap class lets through.
+_FTFY_TRIGGER = re.compile("[\x80-\xb6\xb8-\xd6\xd8-\u05ff€‚ƒ„†‡ˆ‰Š‹ŒŽ•˜™š›œžŸ\u2200-\u22ff\u2500-\u259f]")
 
 
 def ftfy_trigger_re() -> re.Pattern[str]:
     return _FTFY_TRIGGER
+
+
+@functools.cache
+def _any_trigger_re() -> re.Pattern[str]:
+    return re.compile(f"{_trigger_re().pattern}|{_FTFY_TRIGGER.pattern}")
 
 
 def needs_attention(text: str) -> bool:
@@ -114,7 +121,30 @@ def needs_attention(text: str) -> bool:
     >>> needs_attention("今天天气很好。"), needs_attention("´ó¼Ò"), needs_attention("鍙戦€佹垚鍔")
     (False, True, True)
     """
-    return _trigger_re().search(text) is not None or _FTFY_TRIGGER.search(text) is not None
+    return _any_trigger_re().search(text) is not None
+
+
+def suspect_lines(text: str) -> list[tuple[int, int]]:
+    """The (start, end) spans of the lines of ``text`` where the pre-check fires.
+
+    The trigger is applied per line, so one odd character in a long clean document costs only
+    its own line on the slow path. Spans exclude the newline.
+
+    >>> suspect_lines("干净\n´ó¼Ò\n干净")
+    [(3, 7)]
+    """
+    found: list[tuple[int, int]] = []
+    trigger = _any_trigger_re()
+    pos = 0
+    while True:
+        m = trigger.search(text, pos)
+        if m is None:
+            return found
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.start())
+        end = len(text) if end < 0 else end
+        found.append((start, end))
+        pos = end + 1
 
 
 def uncommon_fraction(text: str) -> float:

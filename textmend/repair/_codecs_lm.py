@@ -28,7 +28,14 @@ def _load(path: str | None) -> Scorer | None:
         model: Scorer = get_model(path)
     except Exception:
         return None
-    return model
+    return model if informative(model) else None
+
+
+def informative(model: Scorer) -> bool:
+    """A model that scores a sentence and its scramble alike carries no evidence (an empty or
+    broken model file): the fixers then fall back on codec evidence instead of trusting ties."""
+    real, scrambled = "中华人民共和国宪法", "国宪华法共和人中民"
+    return model.logprob(real) > model.logprob(scrambled) + 1.0
 
 
 def get_scorer(path: str | None = None) -> Scorer | None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from textmend.cjk import PINYIN_LETTERS
@@ -33,15 +33,22 @@ from textmend.repair.config import RepairConfig
 KIND = "bytedamage"
 
 _RUBY_ANCHOR = re.compile(rf"\?([{PINYIN_LETTERS}]{{1,7}})\)")
+_RUBY = re.compile(rf"\([{PINYIN_LETTERS}]{{1,7}}\)")
 _FOLD_ANCHOR = re.compile(r"\?(?=[\x21-\x7e])")
 # Any fullwidth form left in a line proves the folder never ran over it.
 _FULLWIDTH = re.compile("[\uff01-\uff5e]")
 
 _MAX_TOKENS = 14
 _BEAM = 400
+_BEAM_SETTLED = 300  # states with no byte pending
+_BEAM_PER_PENDING = 12  # states per pending lead byte
 _CONTEXT = 6
 # Nats the repair must win by over the text as observed.
 _MIN_GAIN = 2.0
+# What a '?' costs the text as observed: about one ordinary character's model score. The
+# model splits at punctuation, so a run of '?' would otherwise be free and any repair that
+# adds characters would lose to it.
+_QMARK_COST = 8.0
 _UNKNOWN = -1
 _STRADDLE_A3 = -2  # an A3 byte that must be the trail of a character (a fold straddle)
 
@@ -123,7 +130,32 @@ def _char_prior(ch: str) -> float:
     return 0.0 if ch in common_chars() else -4.0
 
 
-def _feed(state: _State, byte: int) -> _State | None:
+PriorFn = Callable[[str], float]
+_UNIGRAMS: dict[tuple[int, str], float] = {}
+
+
+def _prior_fn(scorer: object | None) -> PriorFn:
+    """The per-character prior the beam ranks by: the model's unigram score when there is a
+    model (so among equally valid byte readings the frequent characters survive pruning),
+    else the common-character prior."""
+    if scorer is None:
+        return _char_prior
+    key = id(scorer)
+
+    def unigram(ch: str) -> float:
+        # Punctuation is scored as a boundary by the model (see _score), not as a word: its
+        # unigram would sink the '。' readings the fold damage makes most often.
+        if ord(ch) < 0x80 or not ch.isalpha():
+            return _char_prior(ch)
+        got = _UNIGRAMS.get((key, ch))
+        if got is None:
+            got = _UNIGRAMS[(key, ch)] = scorer.logprob(ch) + _char_prior(ch)  # type: ignore[attr-defined]
+        return got
+
+    return unigram
+
+
+def _feed(state: _State, byte: int, prior: PriorFn = _char_prior) -> _State | None:
     if state.pending is None:
         if byte < 0x80:
             ch = chr(byte)
@@ -135,7 +167,7 @@ def _feed(state: _State, byte: int) -> _State | None:
     if pair is None:
         return None
     return _State(
-        state.data + bytes((byte,)), None, state.text + pair, state.prior + _char_prior(pair), state.ruby_at
+        state.data + bytes((byte,)), None, state.text + pair, state.prior + prior(pair), state.ruby_at
     )
 
 
@@ -153,7 +185,7 @@ def _alternatives(token: str) -> list[list[int]]:
     return [list(b)]
 
 
-def _expand(state: _State, seq: list[int]) -> Iterator[_State]:
+def _expand(state: _State, seq: list[int], prior: PriorFn) -> Iterator[_State]:
     states = [state]
     for byte in seq:
         nxt: list[_State] = []
@@ -165,7 +197,7 @@ def _expand(state: _State, seq: list[int]) -> Iterator[_State]:
             else:
                 values = range(0x81, 0xFF) if byte == _UNKNOWN else (byte,)
             for v in values:
-                new = _feed(st, v)
+                new = _feed(st, v, prior)
                 if new is not None:
                     nxt.append(new)
         states = nxt
@@ -174,6 +206,7 @@ def _expand(state: _State, seq: list[int]) -> Iterator[_State]:
 
 def _repair_incident(text: str, start: int, ruby: str | None, scorer: object | None) -> Edit | None:
     prev = _bytes(text[start - 1]) if start > 0 else None
+    prior = _prior_fn(scorer)
     begin = _State(b"", None, "", 0.0, None)
     pos = start
     states: list[_State] = []
@@ -198,14 +231,15 @@ def _repair_incident(text: str, start: int, ruby: str | None, scorer: object | N
         nxt: list[_State] = []
         for st in states:
             for alt in _alternatives(token):
-                nxt.extend(_expand(st, alt))
+                nxt.extend(_expand(st, alt, prior))
         pos += 1
-        nxt.sort(key=lambda s: s.prior, reverse=True)
-        states = nxt[:_BEAM] if len(nxt) > _BEAM else nxt
-        for st in states:
+        # Completions are collected before pruning: a finished reading must not be lost to
+        # the beam's ranking of readings still under way.
+        for st in nxt:
             if st.pending is None and st.data and st.data[-1] < 0x80:
                 if _consistent(text, start, pos, st, ruby, fold):
                     complete.append((pos, st))
+        states = _prune(nxt)
         # Resynchronised on a literal: later tokens are read the same way as observed.
         if complete and all(s.pending is None for s in states) and pos - start > 2:
             break
@@ -214,6 +248,29 @@ def _repair_incident(text: str, start: int, ruby: str | None, scorer: object | N
         if st.pending is None and _consistent(text, start, pos, st, ruby, fold):
             complete.append((pos, st))
     return _choose(text, start, complete, ruby, scorer)
+
+
+def _prune(states: list[_State]) -> list[_State]:
+    """Keep the best states per pending byte (the only thing the future reading depends on).
+
+    A plain top-k by prior drowns the rare alignments in ties: a lost byte expands every state
+    a hundredfold with equal priors, and the straddle reading (the one the damage makes) would
+    be cut for insertion order alone.
+    """
+    if len(states) <= _BEAM:
+        return states
+    # Grouped also by how many '?' are read as literal question marks: that is a different
+    # hypothesis about the damage, not a worse spelling of the same one.
+    groups: dict[tuple[int | None, int], list[_State]] = {}
+    for st in states:
+        groups.setdefault((st.pending, st.text.count("?")), []).append(st)
+    out: list[_State] = []
+    for (pending, _), group in groups.items():
+        # Mean prior per character: readings of the same observed tokens differ in length
+        # (a straddle turns two tokens into one character), and a sum would punish length.
+        group.sort(key=lambda s: s.prior / max(1, len(s.text)), reverse=True)
+        out.extend(group[: _BEAM_SETTLED if pending is None else _BEAM_PER_PENDING])
+    return out
 
 
 def _consistent(text: str, start: int, end: int, st: _State, ruby: str | None, fold: bool) -> bool:
@@ -234,15 +291,17 @@ def _choose(
     if not complete:
         return None
     end_max = max(end for end, _ in complete)
-    left = text[max(0, start - _CONTEXT) : start]
-    right = text[end_max : end_max + _CONTEXT]
+    # Context for the model without pinyin rubies (they were inserted before the folding, and
+    # the ruby fixer removes them later): ``經(jīng)?;?,`` is scored after 經, not after ``)``.
+    left = _RUBY.sub("", text[max(0, start - 4 * _CONTEXT) : start])[-_CONTEXT:]
+    right = _RUBY.sub("", text[end_max : end_max + 4 * _CONTEXT])[:_CONTEXT]
     seen: dict[str, tuple[int, _State]] = {}
     for end, st in complete:
         seen.setdefault(st.text + text[end:end_max], (end, st))
     texts = list(seen)
     observed = text[start:end_max]
     priors = [sum(_char_prior(c) for c in t) for t in texts]
-    base_prior = sum(_char_prior(c) for c in observed) - (3.0 * observed.count("?"))
+    base_prior = sum(_char_prior(c) for c in observed) - (_QMARK_COST * observed.count("?"))
     if scorer is not None:
         lm = [_score(scorer, left + t + right) for t in [*texts, observed]]
     else:

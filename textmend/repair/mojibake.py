@@ -22,19 +22,20 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from textmend.edits import Edit
+from textmend.edits import Edit, apply_edits
 from textmend.repair._codecs import (
     _CP1252_HIGH,
+    common_chars,
     cp1252_sloppy_encode,
     decode_cp936,
     encode_cp936,
     ftfy_trigger_re,
     han_count,
     latin_evidence_re,
-    needs_attention,
+    suspect_lines,
     uncommon_fraction,
 )
 from textmend.repair._codecs_lm import get_scorer
@@ -87,15 +88,75 @@ def fix(text: str, config: RepairConfig) -> list[Edit]:
     >>> fix("今天天气很好。", RepairConfig())
     []
     """
-    if not needs_attention(text):
+    lines = suspect_lines(text)
+    if not lines:
         return []
     scorer = get_scorer(config.lm_path)
     edits: list[Edit] = []
-    edits.extend(_latin_runs(text, scorer))
-    edits.extend(_cjk_runs(text, scorer))
-    edits.extend(_ftfy_lines(text, [(e.start, e.end) for e in edits]))
+    for start, end in lines:
+        edits.extend(_fix_line(text, start, end, scorer))
     edits.extend(_flags(text, edits))
     return sorted(edits, key=lambda e: (e.start, e.end))
+
+
+def _fix_line(text: str, start: int, end: int, scorer: object | None) -> list[Edit]:
+    """Repairs inside ``text[start:end]`` (one line), iterated to a fixed point.
+
+    One step may leave damage another step sees (ftfy's fragment patch beside a GBK run, a
+    double encoding), so the line is re-examined until nothing changes: the fixer must be
+    idempotent, as repair is.
+    """
+    line = text[start:end]
+    after, edits = _step(line, scorer)
+    if after == line:
+        return [_moved(e, start) for e in edits]  # suggestions and flags only
+    current, notes = after, [e.note for e in edits if e.confidence >= 0.8]
+    for _ in range(_MAX_STEPS - 1):
+        nxt, more = _step(current, scorer)
+        if nxt == current:
+            break
+        current = nxt
+        notes += [e.note for e in more if e.confidence >= 0.8]
+    if current == after:
+        return [_moved(e, start) for e in edits]
+    return [_trimmed_edit(text, start, end, current, f"{KIND}.double", 0.9, "; ".join(notes))]
+
+
+_MAX_STEPS = 3
+
+
+def _step(line: str, scorer: object | None) -> tuple[str, list[Edit]]:
+    """One repair step on a line: (text after the confident edits, edits relative to the line).
+
+    ftfy first, then the CJK codec passes. "Valid UTF-8 wins": when ftfy re-encodes the whole
+    line and decodes it as UTF-8, its reading is taken, and the CJK passes run on its output
+    (double encodings ending in a CJK codec).
+    """
+    fixed, ftfy_kind, ftfy_note, whole = _ftfy_line(line)
+    own = [*_latin_runs(line, scorer), *_cjk_runs(line, scorer)]
+    own_after = apply_edits(line, [e for e in own if e.confidence >= 0.8])
+    if ftfy_kind is None:
+        return own_after, own
+    ours = [e for e in _latin_runs(fixed, scorer) if e.confidence >= 0.8]
+    ours += [e for e in _cjk_runs(fixed, scorer) if e.confidence >= 0.8]
+    after = apply_edits(fixed, ours)
+    # Keep the reading with fewer Latin-family letters left over. On a tie, a whole-line UTF-8
+    # decode by ftfy wins; ftfy's fragment patches (decode_inconsistent_utf8 on GBK read as
+    # Latin-1, where a few byte pairs are valid UTF-8 by chance) lose to our run reading.
+    residue_ftfy, residue_own = _residue(after), _residue(own_after)
+    if own_after != line and (residue_own < residue_ftfy or (residue_own == residue_ftfy and not whole)):
+        return own_after, own
+    kind = ftfy_kind if after == fixed else f"{KIND}.double"
+    notes = [ftfy_note, *(e.note for e in ours)]
+    return after, [_trimmed_edit(line, 0, len(line), after, kind, 0.95, "; ".join(notes))]
+
+
+def _moved(e: Edit, offset: int) -> Edit:
+    return Edit(e.start + offset, e.end + offset, e.before, e.after, e.kind, e.confidence, e.note)
+
+
+def _residue(text: str) -> int:
+    return len(ftfy_trigger_re().findall(text))
 
 
 # --- acceptance -------------------------------------------------------------------------------
@@ -195,12 +256,30 @@ def _latin_runs(text: str, scorer: object | None) -> Iterator[Edit]:
         if any(c.chain[-1].startswith("utf8_") for c in cands):
             cands = [c for c in cands if c.chain[-1].startswith("utf8_")]
         # Chinese must dominate the result: stray accented letters in Latin text are not it.
-        cands = [c for c in cands if han_count(c.text) * 2 >= sum(1 for ch in c.text if not ch.isspace())]
+        # ASCII words in the run (``Python``, ``C library``) stay ASCII in every reading, so
+        # only the characters the reading produced beyond ASCII are counted.
+        cands = [c for c in cands if _han_dominated(c.text)]
         best = _best(run, cands, scorer)
         if best is None:
             continue
         cand, conf = best
         yield _trimmed_edit(text, m.start(), m.end(), cand.text, cand.kind, conf, " > ".join(cand.chain))
+
+
+_GLUED_LETTERS = re.compile(r"(?<=[^\x00-\x7f])[A-Za-z]+|[A-Za-z]+(?=[^\x00-\x7f])")
+
+
+def _han_dominated(reading: str) -> bool:
+    """Chinese dominates ``reading``, a CJK decoding of a Latin-1 run.
+
+    ASCII words standing apart (``如何在 Python 中``) are neutral, but ASCII letters glued to the
+    new characters count against: an accented Latin word read as Shift-JIS or GBK (``H咆YA``,
+    ``pr麥io``) leaves letter fragments on both sides of each ideograph.
+    """
+    han = han_count(reading)
+    if han * 2 < sum(1 for ch in reading if ord(ch) > 0x7F):
+        return False
+    return han > len(_GLUED_LETTERS.findall(reading))
 
 
 # --- CJK read as CJK ----------------------------------------------------------------------------
@@ -251,7 +330,9 @@ def _cjk_candidates(run: str, scorer: object | None) -> list[Candidate]:
 def _cjk_runs(text: str, scorer: object | None) -> Iterator[Edit]:
     for m in _CJK_RUN.finditer(text):
         run = m.group()
-        if len(run) < 3 or uncommon_fraction(run) < _MIN_GAIN:
+        # Mojibake of one CJK codec read as another is mostly Han (only a few lead-byte rows map
+        # to kana, Greek or Cyrillic): a Cyrillic or box-drawing run is not it.
+        if len(run) < 3 or uncommon_fraction(run) < _MIN_GAIN or han_count(run) * 3 < len(run):
             continue
         best = _best(run, _cjk_candidates(run, scorer), scorer)
         if best is None:
@@ -262,7 +343,14 @@ def _cjk_runs(text: str, scorer: object | None) -> Iterator[Edit]:
 
 # UTF-8 bytes a lost byte can be: continuation bytes and the lead bytes of BMP characters.
 _LOST_BYTES = tuple(range(0x80, 0xF0))
-_MAX_HOLES = 4
+# Each hole only constrains the character it falls in, so holes are searched one by one and
+# the cost is linear in their number; the cap only bounds pathological runs.
+_MAX_HOLES = 64
+
+
+def _prior(text: str) -> float:
+    common = common_chars()
+    return sum(-4.0 for ch in text if ord(ch) > 0x7F and ch not in common)
 
 
 def _fill_utf8_as_gbk(run: str, scorer: object | None) -> list[Candidate]:
@@ -320,13 +408,16 @@ def _fill_utf8_as_gbk(run: str, scorer: object | None) -> list[Candidate]:
             options.append((value, decoded))
         if not options:
             return []
-        if scorer is not None and len(options) > 1:
-            scores = scorer.compare("", [d for _, d in options], "")  # type: ignore[attr-defined]
+        if len(options) > 1:
+            # The model, plus a prior for ordinary characters (a thin model cannot tell a
+            # frequent hanzi from a rare one); without a model the prior alone must be clear.
+            scores = [_prior(d) for _, d in options]
+            if scorer is not None:
+                lm = scorer.compare("", [d for _, d in options], "")  # type: ignore[attr-defined]
+                scores = [a + b for a, b in zip(scores, lm, strict=True)]
             order = sorted(range(len(options)), key=lambda i: scores[i], reverse=True)
             value = options[order[0]][0]
             margin = min(margin, scores[order[0]] - scores[order[1]])
-        elif len(options) > 1:
-            return []  # no model to choose: leave the run (it stays flagged by its U+FFFD)
         else:
             value = options[0][0]
         fills[h] = value
@@ -375,7 +466,7 @@ _FTFY_CODEC_NAMES = {
 }
 
 
-def _ftfy_kind(explanation: list[tuple[str, str]] | None) -> str:
+def _ftfy_kind(explanation: Sequence[tuple[str, str]] | None) -> str:
     if explanation:
         encodes = [arg for act, arg in explanation if act == "encode"]
         decodes = [arg for act, arg in explanation if act == "decode"]
@@ -386,22 +477,25 @@ def _ftfy_kind(explanation: list[tuple[str, str]] | None) -> str:
     return f"{KIND}.ftfy"
 
 
-def _ftfy_lines(text: str, taken: list[tuple[int, int]]) -> Iterator[Edit]:
-    import ftfy
+def _ftfy_line(line: str) -> tuple[str, str | None, str, bool]:
+    """ftfy's encoding repair of one line: (text, kind or None, note, whole-line transcoding).
 
-    evidence = ftfy_trigger_re()
-    config = _ftfy_config()
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        start, end = pos, pos + len(line)
-        pos = end
-        if not evidence.search(line) or any(s < end and e > start for s, e in taken):
-            continue
-        fixed, explanation = ftfy.fix_and_explain(line, config)  # type: ignore[arg-type]
-        if fixed == line:
-            continue
-        kind = _ftfy_kind(list(explanation) if explanation else None)
-        yield _trimmed_edit(text, start, end, fixed, kind, 0.95, "ftfy " + _explain(explanation))
+    The last item is True when ftfy re-encoded the whole line and decoded it as UTF-8: the
+    line's bytes form valid UTF-8 ("valid UTF-8 wins").
+    """
+    if not ftfy_trigger_re().search(line):
+        return line, None, "", False
+    import ftfy
+    from ftfy.badness import is_bad
+
+    if not is_bad(line):
+        return line, None, "", False
+    fixed, explanation = ftfy.fix_and_explain(line, _ftfy_config())  # type: ignore[arg-type]
+    steps = list(explanation) if explanation else []
+    if fixed == line or not any(act in ("decode", "apply") for act, _ in steps):
+        return line, None, "", False
+    whole = any(act == "decode" and arg.startswith("utf-8") for act, arg in steps)
+    return fixed, _ftfy_kind(steps), "ftfy " + _explain(steps), whole
 
 
 def _explain(explanation: object) -> str:

@@ -1,0 +1,351 @@
+"""Spinner reversal: tune on one half, report on the other (``python -m bench spinner``).
+
+Synthetic spinners (CC-CEDICT gloss round trips, HIT Cilin lines) spin clean law texts from
+../shared/corpora at several rates. Both the substitution pairs and the documents are split in
+halves by hash: margin and gate threshold are tuned on half 0 and the numbers are reported on
+half 1, i.e. on pairs and documents the tuning never saw.
+
+Options: ``--docs N`` documents per half (default 16), ``--chars N`` excerpt length (1500),
+``--lm default|ngram`` (``default``: textmend.lm.get_model(); ``ngram``: a 4-gram stand-in
+trained here on tuning-half documents that are not evaluated, used while textmend.lm is absent).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+import zlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz.distance import Levenshtein
+
+from bench.common import need_shared, print_table, timed
+from textmend.cjk import fold_script
+from textmend.edits import Edit, apply_edits
+from textmend.repair import spinner as fixer
+from textmend.repair.config import RepairConfig
+from textmend.spinner import lexicon
+from textmend.spinner.candidates import CandidateIndex
+from textmend.spinner.reverse import Params, Reversal, Scorer, rate_per_100, reversals, select
+from textmend.spinner.synth import Spinner, Substitution
+from textmend.spinner.wordfreq import rare_synonym_rate
+
+RATES = (0.3, 0.6, 1.0)
+
+
+class NgramLM:
+    """Interpolated absolute-discount character n-gram model: a stand-in for textmend.lm."""
+
+    def __init__(self, texts: Sequence[str], order: int = 4, discount: float = 0.75) -> None:
+        self.order = order
+        self.d = discount
+        self.counts: list[Counter[str]] = [Counter() for _ in range(order + 1)]
+        self.ctx: list[Counter[str]] = [Counter() for _ in range(order + 1)]
+        self.types: list[Counter[str]] = [Counter() for _ in range(order + 1)]
+        for t in texts:
+            for n in range(1, order + 1):
+                self.counts[n].update(t[i : i + n] for i in range(len(t) - n + 1))
+        for n in range(1, order + 1):
+            for g, c in self.counts[n].items():
+                self.ctx[n][g[:-1]] += c
+                self.types[n][g[:-1]] += 1
+        self.vocab = len(self.counts[1]) + 1
+        self.total = sum(self.counts[1].values())
+        self._cache: dict[str, float] = {}
+
+    def _p(self, h: str, c: str) -> float:
+        p = (self.counts[1].get(c, 0) + 1) / (self.total + self.vocab)
+        for n in range(2, self.order + 1):
+            hh = h[len(h) - (n - 1) :] if n - 1 <= len(h) else None
+            if hh is None:
+                break
+            cc = self.ctx[n].get(hh, 0)
+            if cc == 0:
+                break
+            p = max(self.counts[n].get(hh + c, 0) - self.d, 0) / cc + self.d * self.types[n][hh] / cc * p
+        return p
+
+    def score_in_context(self, left: str, span: str, right: str) -> float:
+        key = left + "\0" + span + "\0" + right
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        # Fold traditional to simplified, as textmend.lm does, so both scripts are scored.
+        s = fold_script(left + span + right)
+        lp = sum(math.log(self._p(s[max(0, i - self.order + 1) : i], s[i])) for i in range(len(left), len(s)))
+        self._cache[key] = lp
+        return lp
+
+    def compare(self, left: str, candidates: Sequence[str], right: str) -> list[float]:
+        return [self.score_in_context(left, c, right) for c in candidates]
+
+
+def _docs(shared: Path, name: str, half: int, n: int, chars: int, skip: int = 0) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    seen = 0
+    with (shared / "corpora" / name).open(encoding="utf-8") as fh:
+        for line in fh:
+            d = json.loads(line)
+            if zlib.crc32(str(d["id"]).encode()) & 1 != half or len(d["text"]) < chars + 400:
+                continue
+            seen += 1
+            if seen <= skip:
+                continue
+            # Skip the title block: start a little way in, at a line start.
+            start = d["text"].find("\n", 200) + 1
+            out.append((str(d["id"]), d["text"][start : start + chars] if chars else d["text"]))
+            if len(out) >= n:
+                break
+    return out
+
+
+def _score_subs(subs: list[Substitution], applied: list[Reversal]) -> tuple[int, int]:
+    truth = {(s.start, s.end): s.original for s in subs}
+    right = sum(1 for r in applied if truth.get((r.start, r.end)) == r.original)
+    return right, len(applied)
+
+
+def _located(subs: list[Substitution], applied: list[Reversal]) -> int:
+    """Applied reversals sitting exactly on a spun span, whatever original they chose."""
+    spans = {(s.start, s.end) for s in subs}
+    return sum(1 for r in applied if (r.start, r.end) in spans)
+
+
+def _apply(text: str, applied: list[Reversal]) -> str:
+    return apply_edits(text, [Edit(r.start, r.end, r.spun, r.original, "spinner") for r in applied])
+
+
+def _load_model(which: str, shared: Path, exclude: set[str]) -> Scorer:
+    if which == "default":
+        import importlib
+
+        model: Scorer = importlib.import_module("textmend.lm").get_model()
+        return model
+    # Train on tuning-half documents that are not evaluated: never on test-half documents.
+    train = [t for i, t in _docs(shared, "laws-cn.jsonl", 0, 400, 0) if i not in exclude][:200]
+    return NgramLM([t for t in train])
+
+
+@dataclass
+class Case:
+    spinner: str
+    rate: float
+    original: str
+    spun: str
+    subs: list[Substitution]
+    props: list[Reversal]
+    rare: float
+
+
+def _run(
+    shared: Path, half: int, n_docs: int, chars: int, index: CandidateIndex, model: Scorer, params: Params
+) -> tuple[list[tuple[str, list[Reversal], float]], list[Case]]:
+    docs = [t for _, t in _docs(shared, "laws-cn.jsonl", half, n_docs, chars)]
+    spinners = [
+        Spinner.from_lexicon(lexicon.cedict(), "s", half),
+        Spinner.from_lexicon(lexicon.cilin(), "s", half),
+    ]
+    clean = [(t, reversals(t, index, model, params), rare_synonym_rate(t, index)) for t in docs]
+    cases: list[Case] = []
+    for sp in spinners:
+        for rate in RATES:
+            for k, t in enumerate(docs):
+                s, subs = sp.spin(t, rate, seed=k)
+                cases.append(
+                    Case(
+                        sp.name.split("-")[0],
+                        rate,
+                        t,
+                        s,
+                        subs,
+                        reversals(s, index, model, params),
+                        rare_synonym_rate(s, index),
+                    )
+                )
+    return clean, cases
+
+
+def _sweep(
+    clean: list[tuple[str, list[Reversal], float]], cases: list[Case]
+) -> list[tuple[float, float, float, float]]:
+    rows = []
+    clean_chars = sum(len(t) for t, _, _ in clean)
+    for margin in [x / 2 for x in range(2, 25)]:
+        fc = sum(len(select(p, margin)) for _, p, _ in clean)
+        right = applied = total = 0
+        for c in cases:
+            r, a = _score_subs(c.subs, select(c.props, margin))
+            right += r
+            applied += a
+            total += len(c.subs)
+        rows.append(
+            (margin, right / max(total, 1), right / applied if applied else 1.0, 1e4 * fc / clean_chars)
+        )
+    return rows
+
+
+def _pick_margin(rows: list[tuple[float, float, float, float]]) -> tuple[float, str]:
+    ok = [r for r in rows if r[2] >= 0.95]
+    if ok:
+        return max(ok, key=lambda r: r[1])[0], "most reversed at precision >= 0.95"
+    f1 = [(2 * p * r / (p + r) if p + r else 0.0, m) for m, r, p, _ in rows]
+    return max(f1)[1], "best F1 (precision target 0.95 not reached on the tuning half)"
+
+
+def main(args: list[str]) -> None:
+    opts = dict(zip(args[::2], args[1::2], strict=False))
+    n_docs = int(opts.get("--docs", 16))
+    chars = int(opts.get("--chars", 1500))
+    shared = need_shared()
+    t0 = time.perf_counter()
+    eval_ids = {i for i, _ in _docs(shared, "laws-cn.jsonl", 0, n_docs, chars)}
+    lm_name = opts.get("--lm", "ngram")
+    model = _load_model(lm_name, shared, eval_ids)
+    t_model = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    index = CandidateIndex([lexicon.cedict(), lexicon.cilin()], script="s")
+    t_lex = time.perf_counter() - t0
+    print(
+        f"model {lm_name}: load {t_model:.1f} s; lexicons {t_lex:.1f} s; {n_docs} docs x {chars} chars per half"
+    )
+
+    # --- tuning half: pick the frequency filter and the margin ---
+    t0 = time.perf_counter()
+    best: tuple[float, float, Params, Any] | None = None
+    for ratio in (None, 0.0):
+        params = Params(floor=0.0, min_log_ratio=ratio)
+        clean, cases = _run(shared, 0, n_docs, chars, index, model, params)
+        rows = _sweep(clean, cases)
+        margin, why = _pick_margin(rows)
+        print_table(
+            f"tuning half: margin sweep, min_log_ratio={ratio}",
+            ["margin", "reversed", "precision", "false/10k clean"],
+            rows,
+        )
+        row = next(r for r in rows if r[0] == margin)
+        f1 = 2 * row[1] * row[2] / (row[1] + row[2])
+        print(f"-> margin {margin} ({why}): reversed {row[1]:.3f}, precision {row[2]:.3f}, F1 {f1:.3f}")
+        if best is None or f1 > best[0]:
+            best = (f1, margin, params, (clean, cases))
+    assert best is not None
+    _, margin, params, (clean, cases) = best
+    t_tune = time.perf_counter() - t0
+    # Gate thresholds: just above the highest clean tuning document (clean docs must stay untouched).
+    lm_clean = [rate_per_100(len(select(p, margin)), t) for t, p, _ in clean]
+    rare_clean = [r for _, _, r in clean]
+    lm_thr = max(lm_clean) + 0.5
+    rare_thr = max(rare_clean) + 0.5
+    print(
+        f"chosen: min_log_ratio={params.min_log_ratio}, margin={margin}; gate thresholds from clean tuning docs: "
+        f"LM rate {lm_thr:.2f} (clean max {max(lm_clean):.2f}), rare-synonym rate {rare_thr:.2f} (clean max {max(rare_clean):.2f})"
+    )
+
+    # --- test half: unseen pairs, unseen documents ---
+    t0 = time.perf_counter()
+    clean, cases = _run(shared, 1, n_docs, chars, index, model, params)
+    t_test = time.perf_counter() - t0
+    rows = []
+    for name in ("cedict", "cilin"):
+        for rate in RATES:
+            sel = [c for c in cases if c.spinner == name and c.rate == rate]
+            right = applied = total = spun_chars = orig_chars = 0
+            d_before = d_after = 0
+            gated = located = 0
+            for c in sel:
+                acc = select(c.props, margin)
+                located += _located(c.subs, acc)
+                r, a = _score_subs(c.subs, acc)
+                right += r
+                applied += a
+                total += len(c.subs)
+                spun_chars += len(c.spun)
+                orig_chars += len(c.original)
+                d_before += Levenshtein.distance(c.spun, c.original)
+                d_after += Levenshtein.distance(_apply(c.spun, acc), c.original)
+                gated += c.rare >= rare_thr and rate_per_100(len(acc), c.spun) >= lm_thr
+            rows.append(
+                (
+                    name,
+                    rate,
+                    f"1/{spun_chars / max(total, 1):.1f}",
+                    total,
+                    right / max(total, 1),
+                    right / applied if applied else 1.0,
+                    located / applied if applied else 1.0,
+                    d_before / orig_chars,
+                    d_after / orig_chars,
+                    f"{gated}/{len(sel)}",
+                )
+            )
+    print_table(
+        f"test half (unseen pairs and documents), force mode, margin {margin}",
+        [
+            "spinner",
+            "rate",
+            "subs/char",
+            "subs",
+            "reversed",
+            "precision",
+            "span located",
+            "CER before",
+            "CER after",
+            "auto gate passed",
+        ],
+        rows,
+    )
+    fc = sum(len(select(p, margin)) for _, p, _ in clean)
+    clean_chars = sum(len(t) for t, _, _ in clean)
+    touched = sum(
+        1 for t, p, r in clean if r >= rare_thr and rate_per_100(len(select(p, margin)), t) >= lm_thr
+    )
+    print(
+        f"clean test docs, force mode: {fc} false changes in {clean_chars} chars = {1e4 * fc / clean_chars:.2f} per 10k; "
+        f"auto mode (tuned gates): {touched}/{len(clean)} clean docs touched"
+    )
+    print(f"tuning passes {t_tune:.1f} s, test pass {t_test:.1f} s")
+    _speed(shared, index, model, params)
+    _auto_check(shared, model)
+
+
+def _speed(shared: Path, index: CandidateIndex, model: Scorer, params: Params) -> None:
+    """Our reversal vs jieba segmentation (the anchor) on the same text, same run."""
+    import jieba
+
+    text = "".join(t for _, t in _docs(shared, "laws-cn.jsonl", 1, 4, 2000))
+    t_ours, _ = timed(lambda: reversals(text, index, model, params), repeat=1)
+    t_rare, _ = timed(lambda: rare_synonym_rate(text, index), repeat=3)
+    t_jieba, _ = timed(lambda: jieba.lcut(text), repeat=3)
+    print_table(
+        "speed (chars/s, same text, same run)",
+        ["step", "chars/s", "time / jieba.lcut"],
+        [
+            ("jieba.lcut (anchor)", len(text) / t_jieba, 1.0),
+            ("rare-synonym gate", len(text) / t_rare, t_rare / t_jieba),
+            ("full reversal pass (candidates + LM)", len(text) / t_ours, t_ours / t_jieba),
+        ],
+    )
+
+
+def _auto_check(shared: Path, model: Scorer) -> None:
+    """With the default auto mode, clean documents (both corpora, seeds) must come out unchanged."""
+    cfg = RepairConfig()
+    rows = []
+    for name in ("laws-cn.jsonl", "laws-tw.jsonl"):
+        docs = _docs(shared, name, 1, 20, 3000)
+        t0 = time.perf_counter()
+        changed = sum(1 for _, t in docs if fixer.fix(t, cfg, model))
+        dt = time.perf_counter() - t0
+        chars = sum(len(t) for _, t in docs)
+        rows.append((name, len(docs), chars, changed, chars / dt / 1e3))
+    for p in sorted((shared / "seeds").glob("*.txt")):
+        t = p.read_text(encoding="utf-8")
+        t0 = time.perf_counter()
+        changed = 1 if fixer.fix(t, cfg, model) else 0
+        dt = time.perf_counter() - t0
+        rows.append((p.name, 1, len(t), changed, len(t) / dt / 1e3))
+    print_table("auto mode on clean text", ["input", "docs", "chars", "docs changed", "k chars/s"], rows)

