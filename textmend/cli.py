@@ -516,7 +516,9 @@ def _read_one(path: str) -> tuple[str, str]:
     help="Characters of context around regions (text format).",
 )
 @click.option("--kinds", metavar="KIND,...", default=None, help="Show only these region kinds (text format).")
-@click.option("--stat", is_flag=True, help="Only the summary: similarities and counts per kind (text format).")
+@click.option(
+    "--stat", is_flag=True, help="Only the summary: similarities and counts per kind (text format)."
+)
 @click.option(
     "--color/--no-color", default=None, help="Colour the text format [default: when stdout is a terminal]."
 )
