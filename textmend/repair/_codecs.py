@@ -130,7 +130,7 @@ def suspect_lines(text: str) -> list[tuple[int, int]]:
     The trigger is applied per line, so one odd character in a long clean document costs only
     its own line on the slow path. Spans exclude the newline.
 
-    >>> suspect_lines("干净\n´ó¼Ò\n干净")
+    >>> suspect_lines("干净\\n´ó¼Ò\\n干净")
     [(3, 7)]
     """
     found: list[tuple[int, int]] = []
