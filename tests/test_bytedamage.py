@@ -79,9 +79,9 @@ def test_completed_reading_survives_the_beam(monkeypatch: pytest.MonkeyPatch) ->
     seen: list[str] = []
     original = bytedamage._choose
 
-    def spy(text, start, complete, ruby, scorer):  # type: ignore[no-untyped-def]
+    def spy(text, start, complete, *rest):  # type: ignore[no-untyped-def]
         seen.extend(st.text for _, st in complete)
-        return original(text, start, complete, ruby, scorer)
+        return original(text, start, complete, *rest)
 
     monkeypatch.setattr(bytedamage, "_choose", spy)
     monkeypatch.setattr(bytedamage, "get_scorer", lambda path=None: None)

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from textmend.cjk import PINYIN_LETTERS
-from textmend.edits import Edit
+from textmend.edits import Edit, apply_edits
 from textmend.repair._codecs import common_chars
 from textmend.repair._codecs_gbkdamage import gbk_char, redamage
 from textmend.repair._codecs_lm import get_scorer
@@ -66,7 +66,7 @@ def fix(text: str, config: RepairConfig) -> list[Edit]:
     """Propose repairs of GBK byte damage incidents.
 
     >>> [(e.before, e.after) for e in fix("在全縣當?shù)氐男庞貌块T更要", RepairConfig())]
-    [('當?shù)氐男庞貌块T', '當地的信用部門')]
+    [('?shù)氐男庞貌块T', '地的信用部門')]
     """
     if "?" not in text:
         return []
@@ -76,7 +76,11 @@ def fix(text: str, config: RepairConfig) -> list[Edit]:
     for start, ruby in _anchors(text):
         if start < taken:
             continue
-        edit = _repair_incident(text, start, ruby, scorer)
+        # Left context as it will read once the earlier incidents are repaired, so that
+        # repairing the output again decides every incident the same way (idempotence).
+        applied = [e for e in edits if e.confidence >= config.min_confidence]
+        left = apply_edits(text[max(0, start - 8 * _CONTEXT) : start], _clip(applied, start - 8 * _CONTEXT))
+        edit = _repair_incident(text, start, ruby, scorer, left)
         if edit is not None:
             edits.append(edit)
             taken = edit.end
@@ -204,7 +208,19 @@ def _expand(state: _State, seq: list[int], prior: PriorFn) -> Iterator[_State]:
     yield from states
 
 
-def _repair_incident(text: str, start: int, ruby: str | None, scorer: object | None) -> Edit | None:
+def _clip(edits: list[Edit], offset: int) -> list[Edit]:
+    """``edits`` that lie wholly after ``offset``, shifted to start there."""
+    offset = max(0, offset)
+    return [
+        Edit(e.start - offset, e.end - offset, e.before, e.after, e.kind, e.confidence, e.note)
+        for e in edits
+        if e.start >= offset
+    ]
+
+
+def _repair_incident(
+    text: str, start: int, ruby: str | None, scorer: object | None, left: str = ""
+) -> Edit | None:
     prev = _bytes(text[start - 1]) if start > 0 else None
     prior = _prior_fn(scorer)
     begin = _State(b"", None, "", 0.0, None)
@@ -247,7 +263,7 @@ def _repair_incident(text: str, start: int, ruby: str | None, scorer: object | N
     for st in states:
         if st.pending is None and _consistent(text, start, pos, st, ruby, fold):
             complete.append((pos, st))
-    return _choose(text, start, complete, ruby, scorer)
+    return _choose(text, start, complete, ruby, scorer, left)
 
 
 def _prune(states: list[_State]) -> list[_State]:
@@ -277,6 +293,10 @@ def _consistent(text: str, start: int, end: int, st: _State, ruby: str | None, f
     observed = text[start:end]
     if st.text == observed:
         return False  # no change: that is the baseline, not a candidate
+    if ruby is None and st.text.startswith("?"):
+        # The anchor read as a literal '?' leaves this incident as it was: such a reading only
+        # repairs a later incident, which is decided from its own anchor.
+        return False
     if ruby is not None:
         prev = _bytes(text[start - 1]) or b""
         data = prev + st.data
@@ -286,15 +306,22 @@ def _consistent(text: str, start: int, end: int, st: _State, ruby: str | None, f
 
 
 def _choose(
-    text: str, start: int, complete: list[tuple[int, _State]], ruby: str | None, scorer: object | None
+    text: str,
+    start: int,
+    complete: list[tuple[int, _State]],
+    ruby: str | None,
+    scorer: object | None,
+    left_text: str = "",
 ) -> Edit | None:
     if not complete:
         return None
     end_max = max(end for end, _ in complete)
     # Context for the model without pinyin rubies (they were inserted before the folding, and
     # the ruby fixer removes them later): ``經(jīng)?;?,`` is scored after 經, not after ``)``.
-    left = _RUBY.sub("", text[max(0, start - 4 * _CONTEXT) : start])[-_CONTEXT:]
-    right = _RUBY.sub("", text[end_max : end_max + 4 * _CONTEXT])[:_CONTEXT]
+    # Only the left side (already repaired): a right context would still hold the next
+    # incidents' damage, and the decision must not change once they are repaired.
+    left = _RUBY.sub("", left_text)[-_CONTEXT:]
+    right = ""
     seen: dict[str, tuple[int, _State]] = {}
     for end, st in complete:
         seen.setdefault(st.text + text[end:end_max], (end, st))

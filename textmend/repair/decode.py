@@ -55,7 +55,7 @@ def looks_binary(data: bytes) -> bool:
 def implausibility(text: str) -> int:
     """How many characters of ``text`` a correct decoding of Chinese would hardly produce.
 
-    >>> implausibility("繁體中文測試。"), implausibility("繁體中文測試。".encode("big5").decode("gbk")) > 0
+    >>> implausibility("繁體中文測試"), implausibility("繁體中文測試".encode("big5").decode("gbk")) > 0
     (0, True)
     """
     common = common_chars()
