@@ -1,7 +1,9 @@
 """Language model: size, load time, candidate spans scored per second, held-out perplexity and
 the candidate-ranking test of issue 4, for the default model and one trained on half of laws-cn.
 
-    python -m bench lm [--positions N] [--quick]
+    python -m bench lm [--positions N] [--quick] [--prune-sweep]
+
+``--prune-sweep`` instead compares build_model's ``min_count`` 1, 2 and 3 on the laws-cn half.
 
 Anchor: jieba's own scorer (log-probability of the best word segmentation under its unigram
 word frequencies), timed and tested on the same candidates in the same run.
@@ -220,12 +222,29 @@ def cpu_timed(fn: Callable[[], object], repeat: int = 3) -> float:
     return sorted(times)[len(times) // 2]
 
 
-def throughput(score: Callable[[str, Sequence[str], str], list[float]], cases: list[Case], per: int) -> float:
+def cold(model: LanguageModel) -> None:
+    """Forget the small-input path's memo, so repeated runs time the first, uncached run."""
+    model._scalar = type(model._scalar)(model._table, model._overflow, model.order, model.unk_logp)
+
+
+def throughput(
+    score: Callable[[str, Sequence[str], str], list[float]],
+    cases: list[Case],
+    per: int,
+    model: LanguageModel | None = None,
+) -> float:
     """Candidate spans scored per CPU second: each case position gets ``per`` candidates."""
     rng = random.Random(1)
     pool = [c[3] for c in cases] + [c[2] for c in cases]
     jobs = [(c[1], [rng.choice(pool) for _ in range(per)], c[4]) for c in cases]
-    return len(jobs) * per / cpu_timed(lambda: [score(left, cands, right) for left, cands, right in jobs])
+
+    def run() -> None:
+        if model is not None:
+            cold(model)
+        for left, cands, right in jobs:
+            score(left, cands, right)
+
+    return len(jobs) * per / cpu_timed(run)
 
 
 def batch_throughput(model: LanguageModel, cases: list[Case], per: int) -> float:
@@ -236,11 +255,40 @@ def batch_throughput(model: LanguageModel, cases: list[Case], per: int) -> float
     return len(items) / cpu_timed(lambda: model.score_batch(items))
 
 
+def prune_sweep(train: list[str], held: list[str], cases: list[Case]) -> None:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for min_count in (1, 2, 3):
+            path = Path(tmp) / f"m{min_count}.tmlm"
+            t0 = time.process_time()
+            build_model(train, path, min_count=min_count)
+            built = time.process_time() - t0
+            m = LanguageModel(path)
+            r = ranking(m.compare, cases)
+            rows.append(
+                [
+                    min_count,
+                    f"{path.stat().st_size / 1e6:.1f}",
+                    f"{built:.1f}",
+                    f"{perplexity(m, held):.2f}",
+                    f"{r['all']:.3f}",
+                ]
+            )
+    print_table(
+        f"build_model min_count on the laws-cn half ({len(cases)} ranking positions)",
+        ["min_count", "MB on disk", "build CPU s", "ppl held-out", "ranking all"],
+        rows,
+    )
+
+
 def main(args: list[str]) -> None:
     shared = need_shared()
     quick = "--quick" in args
     n_pos = int(args[args.index("--positions") + 1]) if "--positions" in args else (200 if quick else 1000)
     train, held = load_laws(shared)
+    if "--prune-sweep" in args:
+        prune_sweep(train, held, make_cases(held, n_pos))
+        return
     tw = load_tw(shared)
     cases = make_cases(held, n_pos)
     t0 = time.perf_counter()
@@ -264,10 +312,10 @@ def main(args: list[str]) -> None:
                 [name, f"{size_mb:.1f}", f"{built:.1f}", f"{load:.3f}", f"{ppl:.1f}", f"{ppl_tw:.1f}"]
             )
             sub = cases[:200]
-            c100 = throughput(m.compare, sub, 100)
-            c2 = throughput(m.compare, sub, 2)
+            c100 = throughput(m.compare, sub, 100, m)
+            c2 = throughput(m.compare, sub, 2, m)
             b = batch_throughput(m, sub, 50)
-            w = throughput(m.compare_words, sub[:50], 20)
+            w = throughput(m.compare_words, sub[:50], 20, m)
             j = throughput(anchor, sub[:50], 20)
             speed.append(
                 [

@@ -421,3 +421,26 @@ def test_model_from_another_scheme_is_refused(tmp_path: Path) -> None:
     write_model(other, {k: v.copy() for k, v in arrays.items()}, {**meta, "scheme": "something-else"})
     with pytest.raises(InputError, match="incompatible"):
         LanguageModel(other)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    lines=st.lists(st.text(alphabet="甲乙丙丁戊己", min_size=2, max_size=15), min_size=1, max_size=15),
+    texts=st.lists(st.text(alphabet="甲乙丙丁戊己庚", max_size=12), min_size=1, max_size=6),
+    skips=st.lists(st.integers(0, 5), min_size=6, max_size=6),
+    min_count=st.sampled_from([1.0, 2.0]),
+)
+def test_scalar_path_equals_vectorised_path(
+    tmp_path_factory: pytest.TempPathFactory,
+    lines: list[str],
+    texts: list[str],
+    skips: list[int],
+    min_count: float,
+) -> None:
+    path = tmp_path_factory.mktemp("lm") / "m.tmlm"
+    build_model(["\n".join(lines)], path, order=4, min_count=min_count)
+    model = LanguageModel(path)
+    skip = [min(s, len(t)) for s, t in zip(skips, texts, strict=False)]
+    scalar = model._scalar.score(texts, skip)
+    assert scalar == pytest.approx(model._score_vectorised(texts, skip).tolist(), abs=1e-9)
+    assert model._scalar.score(texts, skip) == scalar  # the memo gives the same answers

@@ -1,8 +1,10 @@
 """Score text with a character n-gram model: whole texts, spans in context, candidate sets.
 
 All scores are natural-log probabilities of the folded view (see :mod:`textmend.lm.fold`), so
-simplified and traditional text score alike. Scoring is vectorised: many texts are scored in one
-pass over a concatenated code array, which is what makes comparing thousands of candidates cheap.
+simplified and traditional text score alike. Many texts are scored in one vectorised pass over a
+concatenated code array, which makes comparing thousands of candidates cheap; a call with only a
+few short texts runs in plain Python instead (:mod:`textmend.lm.scalar`), where numpy's fixed
+cost per call would dominate. For many positions at once use :meth:`LanguageModel.score_batch`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from textmend.lm.table import BUCKET, lookup, unpack
 
 WORD_WEIGHT = 0.5
 # Characters in one call up to which plain Python beats numpy's fixed cost per call.
-SMALL = 40
+SMALL = 96
 
 
 class LanguageModel:

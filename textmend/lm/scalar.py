@@ -18,7 +18,7 @@ _M = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
 _C1 = 0xBF58476D1CE4E5B9
 _C2 = 0x94D049BB133111EB
-_CACHE_LIMIT = 1 << 20
+_CACHE_LIMIT = 1 << 17  # memoised n-grams per model (tens of MB at most)
 
 
 def _mix(x: int) -> int:
