@@ -15,12 +15,13 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from textmend.document import Document
 from textmend.errors import ConfigError, InputError, TextmendError
 from textmend.io import STDIN, AtomicOutput, InputItem, dump_jsonl, read_documents
 from textmend.repair.config import (
@@ -79,6 +80,20 @@ def input_options(fn: F) -> F:
     ):
         fn = deco(fn)
     return fn
+
+
+def _documents(
+    inputs: Sequence[str], kw: dict[str, Any], errors: list[InputError] | None = None
+) -> Iterator[Document]:
+    """Documents from INPUT arguments, read as the :func:`input_options` in ``kw`` say."""
+    return read_documents(
+        inputs,
+        glob=kw["glob"],
+        jsonl=kw["jsonl"],
+        text_field=kw["text_field"],
+        id_field=kw["id_field"],
+        errors=errors,
+    )
 
 
 def run_options(fn: F) -> F:
@@ -319,9 +334,7 @@ def _remove_quietly(path: str) -> None:
 def _learn_boilerplate(corpus: tuple[str, ...], config: RepairConfig, kw: dict[str, Any]) -> RepairConfig:
     from textmend.repair import boilerplate
 
-    docs = read_documents(
-        corpus, glob=kw["glob"], jsonl=kw["jsonl"], text_field=kw["text_field"], id_field=kw["id_field"]
-    )
+    docs = _documents(corpus, kw)
     table = boilerplate.learn(d.text for d in docs)
     # The config names a table file (so it can be replayed and shared); keep this one for the run only.
     fd, name = tempfile.mkstemp(prefix="textmend-boilerplate-", suffix=".json")
@@ -434,16 +447,7 @@ def dedup(inputs: tuple[str, ...], **kw: Any) -> None:
     quiet, fail_fast, State.stats = kw.pop("quiet"), kw.pop("fail_fast"), kw.pop("stats")
     config = _dedup_config(kw)
     errors: list[InputError] = []
-    docs = list(
-        read_documents(
-            inputs or (STDIN,),
-            glob=kw["glob"],
-            jsonl=kw["jsonl"],
-            text_field=kw["text_field"],
-            id_field=kw["id_field"],
-            errors=errors,
-        )
-    )
+    docs = list(_documents(inputs or (STDIN,), kw, errors))
     for err in errors:
         _on_error(err)
     if errors and fail_fast:
@@ -619,14 +623,7 @@ def clean(inputs: tuple[str, ...], **kw: Any) -> None:
     config = _repair_config(kw)
     dconfig = _dedup_config(kw)
     errors: list[InputError] = []
-    docs = read_documents(
-        inputs or (STDIN,),
-        glob=kw["glob"],
-        jsonl=kw["jsonl"],
-        text_field=kw["text_field"],
-        id_field=kw["id_field"],
-        errors=errors,
-    )
+    docs = _documents(inputs or (STDIN,), kw, errors)
     opts = CleanOptions(
         output=Path(kw["output"]),
         excluded=Path(kw["excluded"]) if kw["excluded"] else None,
@@ -705,14 +702,7 @@ def lm_build(corpus: tuple[str, ...], output: str, order: int | None, **kw: Any)
     from textmend.lm import build_model
 
     errors: list[InputError] = []
-    docs = read_documents(
-        corpus,
-        glob=kw["glob"],
-        jsonl=kw["jsonl"],
-        text_field=kw["text_field"],
-        id_field=kw["id_field"],
-        errors=errors,
-    )
+    docs = _documents(corpus, kw, errors)
     texts = (d.text for d in docs)
     if order:
         build_model(texts, output, order=order)
