@@ -146,3 +146,53 @@ def test_trigger_is_per_line() -> None:
     assert suspect_lines(text) == [(len(clean), len(clean) + len(bad))]
     assert suspect_lines(clean) == []
     assert repaired(text) == clean + TRUTH + "\n" + clean
+
+
+# --- UTF-8 read as GBK with lost bytes -------------------------------------------------------
+
+
+def test_two_lost_bytes_in_one_character_are_searched_together() -> None:
+    # 第 = E7 AC AC: cp936 reads E7 AC as 绗, then AC AC is no GBK character, so both AC
+    # bytes are lost; they must be chosen jointly, each constraining the other.
+    truth = "本规定第一条所列失信行为"
+    bad = decode_cp936(truth.encode("utf-8"))
+    assert bad.count("\ufffd") >= 2
+    assert repaired(bad) == truth
+
+
+def test_pieces_cut_by_ascii_digits_are_read_like_the_rest_of_the_line() -> None:
+    truth = "本法自2011年4月30日起施行，县级以上人民政府应当加强监督管理"
+    bad = decode_cp936(truth.encode("utf-8"))
+    # The digits split the mojibake into short runs (骞� = 年) that carry no evidence alone.
+    got = repaired(bad)
+    assert got.startswith("本法自2011年4")
+    assert got.endswith("县级以上人民政府应当加强监督管理")
+
+
+def test_a_short_run_alone_on_a_clean_line_is_not_read_as_mojibake() -> None:
+    # Without a confidently repaired run on the same line there is no anchor.
+    assert repaired("价格为2011骞4元") == "价格为2011骞4元"
+
+
+def test_filled_readings_damage_back_to_the_observed_run() -> None:
+    from textmend.repair._codecs_holes import fill
+    from textmend.repair._codecs_lm import get_scorer
+
+    rng = random.Random(5)
+    pool = "中华人民共和国宪法规定公民有受教育的权利和义务，第一条本法所称县级以上人民政府应当加强监督管理。"
+    scorer = get_scorer()
+    checked = 0
+    for _ in range(200):
+        truth = "".join(rng.choice(pool) for _ in range(rng.randint(4, 20)))
+        bad = decode_cp936(truth.encode("utf-8"))
+        if "\ufffd" not in bad:
+            continue
+        filled = fill(bad, "", scorer)
+        if filled is None:
+            continue
+        checked += 1
+        # The forward check, done here independently of fill's own: reading the repair as
+        # UTF-8 bytes through cp936 again must give exactly the observed text.
+        assert decode_cp936(filled.text.encode("utf-8")) == bad
+        assert filled.holes == bad.count("\ufffd")
+    assert checked > 50

@@ -20,7 +20,6 @@ recovered from one copy: they are flagged (``encoding.fffd_run``) for the consen
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -28,9 +27,7 @@ from dataclasses import dataclass
 from textmend.edits import Edit, apply_edits
 from textmend.repair._codecs import (
     _CP1252_HIGH,
-    common_chars,
     cp1252_sloppy_encode,
-    decode_cp936,
     encode_cp936,
     ftfy_trigger_re,
     han_count,
@@ -38,6 +35,7 @@ from textmend.repair._codecs import (
     suspect_lines,
     uncommon_fraction,
 )
+from textmend.repair._codecs_holes import fill as fill_holes
 from textmend.repair._codecs_lm import get_scorer
 from textmend.repair.config import RepairConfig
 
@@ -47,7 +45,9 @@ KIND = "encoding"
 _LATIN_RUN = re.compile(f"[\\x20-\\x7e\\x80-\\xff{_CP1252_HIGH}]+")
 # A run of non-Latin characters (CJK mojibake never contains ASCII: every byte of UTF-8 CJK and
 # every lead byte of GBK/Big5 is >= 0x80), allowing replacement marks inside.
-_CJK_RUN = re.compile(r"[^\x00-\xff\s]+(?:[?\ufffd]+[^\x00-\xff\s]+)*[?\ufffd]?")
+# Inside a run, also the Latin-1 characters GBK encodes (``¤`` = A1 E8 turns up in UTF-8 read
+# as GBK): a run cut there would leave a character's bytes on both sides.
+_CJK_RUN = re.compile(r"[^\x00-\xff\s]+(?:[?\ufffd¤§¨°±·×÷àáèéêìíòóùúü]+[^\x00-\xff\s]+)*[?\ufffd]?")
 _FLAG_RUNS = re.compile(r"\ufffd+|(?:锟斤拷)+(?:锟斤?)?")
 
 # The codecs a byte run may really have been in (name in edit kinds, Python codec).
@@ -72,6 +72,7 @@ class Candidate:
     chain: tuple[str, ...]  # misreadings in damage order, e.g. ("gbk_as_latin1", "utf8_as_latin1")
     lossy: bool = False
     sure: bool = True
+    guessed: int = 0  # lost characters chosen by the model without a clear margin
 
     @property
     def kind(self) -> str:
@@ -196,7 +197,11 @@ def _best(
     scored.sort(key=lambda t: (t[0], t[1], t[2]), reverse=True)
     conf, _, _, cand = scored[0]
     if cand.lossy:
-        conf = min(conf, 0.85 if cand.sure else 0.6)
+        # A reading of a lossy run is far better than the mojibake it replaces even when a lost
+        # character was a close call, as long as such guesses are rare (one in 8 characters);
+        # it is applied at the default threshold and its note names the guesses.
+        few = cand.guessed * 2 <= len(cand.text)
+        conf = min(conf, 0.85 if cand.sure else 0.8 if few else 0.6)
     return cand, conf
 
 
@@ -308,13 +313,13 @@ _CJK_REVERSALS: tuple[_Reversal, ...] = (
 )
 
 
-def _cjk_candidates(run: str, scorer: object | None) -> list[Candidate]:
+def _cjk_candidates(run: str, scorer: object | None, after: str = "", before: str = "") -> list[Candidate]:
     out: list[Candidate] = []
     lossy = "?" in run or "\ufffd" in run
     for kind, encode, true_codec in _CJK_REVERSALS:
         if lossy:
             if kind == "utf8_as_gbk":
-                out.extend(_fill_utf8_as_gbk(run, scorer))
+                out.extend(_fill_utf8_as_gbk(run, after, scorer, before))
             continue
         data = encode(run)
         if data is None:
@@ -327,110 +332,77 @@ def _cjk_candidates(run: str, scorer: object | None) -> list[Candidate]:
     return out
 
 
-def _cjk_runs(text: str, scorer: object | None) -> Iterator[Edit]:
+def _cjk_runs(text: str, scorer: object | None) -> list[Edit]:
+    """CJK-as-CJK repairs of the runs of ``text`` (one line).
+
+    Short runs carry too little evidence on their own (two characters read as another codec are
+    often Chinese by chance), but once a longer run of the same line is confidently repaired
+    with a codec, the line was evidently decoded with it: ASCII digits and spaces merely cut
+    the mojibake into pieces (``瀵逛簬2011骞�4鏈�``), and the pieces are read the same way.
+    Clean lines never have such an anchor, so this cannot touch them.
+    """
+    edits: list[Edit] = []
+    short: list[re.Match[str]] = []
+    sure_kinds: set[str] = set()
+
+    def context(m: re.Match[str]) -> tuple[str, str]:
+        # Left: the line so far as repaired; right: the ASCII that follows (digits, spaces), not
+        # the next run, which is still mojibake.
+        done = sorted((e for e in edits if e.confidence >= 0.8 and e.end <= m.start()), key=lambda e: e.start)
+        before = apply_edits(text[: m.start()], done)
+        after = _ASCII_AFTER.match(text, m.end())
+        return before[-8:], after.group() if after else ""
+
     for m in _CJK_RUN.finditer(text):
         run = m.group()
         # Mojibake of one CJK codec read as another is mostly Han (only a few lead-byte rows map
         # to kana, Greek or Cyrillic): a Cyrillic or box-drawing run is not it.
         if len(run) < 3 or uncommon_fraction(run) < _MIN_GAIN or han_count(run) * 3 < len(run):
+            short.append(m)
             continue
-        best = _best(run, _cjk_candidates(run, scorer), scorer)
+        before, after = context(m)
+        best = _best(run, _cjk_candidates(run, scorer, after, before), scorer)
         if best is None:
+            short.append(m)
             continue
         cand, conf = best
-        yield _trimmed_edit(text, m.start(), m.end(), cand.text, cand.kind, conf, " > ".join(cand.chain))
-
-
-# UTF-8 bytes a lost byte can be: continuation bytes and the lead bytes of BMP characters.
-_LOST_BYTES = tuple(range(0x80, 0xF0))
-# Each hole only constrains the character it falls in, so holes are searched one by one and
-# the cost is linear in their number; the cap only bounds pathological runs.
-_MAX_HOLES = 64
-
-
-def _prior(text: str) -> float:
-    common = common_chars()
-    return sum(-4.0 for ch in text if ord(ch) > 0x7F and ch not in common)
-
-
-def _fill_utf8_as_gbk(run: str, scorer: object | None) -> list[Candidate]:
-    """UTF-8 read as GBK (cp936) with replacement: each ``?``/U+FFFD is one lost byte.
-
-    Every filling must decode as UTF-8 and, damaged again (decoded as cp936, invalid bytes
-    replaced by the mark seen), give back the run exactly; the model picks among the survivors
-    one hole at a time (a hole only constrains the character it falls in).
-    """
-    pieces: list[bytes | None] = []
-    marks: list[str] = []
-    for ch in run:
-        if ch in "?\ufffd":
-            pieces.append(None)
-            marks.append(ch)
+        if conf < 0.8:
+            short.append(m)
             continue
-        b = encode_cp936(ch)
-        if b is None:
-            return []
-        pieces.append(b)
-    if not marks or len(marks) > _MAX_HOLES:
-        return []
-    holes = [i for i, p in enumerate(pieces) if p is None]
-    fills: list[int] = [0x80] * len(holes)
-    margin = float("inf")
+        if han_count(cand.text) >= 6:
+            sure_kinds.add(cand.kind)
+        edits.append(
+            _trimmed_edit(text, m.start(), m.end(), cand.text, cand.kind, conf, " > ".join(cand.chain))
+        )
+    if not sure_kinds:
+        return edits
+    for m in short:
+        run = m.group()
+        if not any(ch in "?\ufffd" or ord(ch) > 0xFF for ch in run):
+            continue
+        before, after = context(m)
+        for cand in _cjk_candidates(run, scorer, after, before):
+            if cand.kind in sure_kinds and cand.text != run and uncommon_fraction(cand.text) == 0.0:
+                note = " > ".join(cand.chain) + " (as the rest of the line)"
+                edits.append(_trimmed_edit(text, m.start(), m.end(), cand.text, cand.kind, 0.8, note))
+                break
+    return sorted(edits, key=lambda e: e.start)
 
-    def assemble(values: list[int]) -> bytes:
-        vals = iter(values)
-        return b"".join(p if p is not None else bytes((next(vals),)) for p in pieces)
 
-    def redamage_ok(data: bytes, upto: int) -> bool:
-        """Decoding ``data`` as cp936 again gives ``run[:upto]`` (the marks as seen)."""
-        again = decode_cp936(data)
-        mark_iter = iter(marks)
-        return "".join(next(mark_iter, "?") if c == "\ufffd" else c for c in again) == run[:upto]
+def _fill_utf8_as_gbk(run: str, after: str, scorer: object | None, before: str = "") -> list[Candidate]:
+    """UTF-8 read as GBK (cp936) with replacement: each ``?``/U+FFFD is one lost byte, searched
+    by :func:`._codecs_holes.fill` under the damage's own constraints and ranked by the model."""
+    filled = fill_holes(run, after, scorer, before)
+    if filled is None:
+        return []
+    return [
+        Candidate(
+            filled.text, ("utf8_as_gbk",), lossy=True, sure=not filled.guessed, guessed=len(filled.guessed)
+        )
+    ]
 
-    for h in range(len(holes)):
-        # Only the bytes before the next hole are known: decode them incrementally, so a
-        # character left open at the cut is not an error yet.
-        options: list[tuple[int, str]] = []
-        for value in _LOST_BYTES:
-            trial = [*fills[:h], value, *fills[h + 1 :]]
-            data = assemble(trial)
-            if h + 1 < len(holes):
-                known = sum(len(p) if p is not None else 1 for p in pieces[: holes[h + 1]])
-                final = False
-            else:
-                known, final = len(data), True
-            try:
-                decoded = codecs.getincrementaldecoder("utf-8")().decode(data[:known], final=final)
-            except UnicodeDecodeError:
-                continue
-            if not redamage_ok(data[:known], holes[h + 1] if h + 1 < len(holes) else len(run)):
-                continue
-            options.append((value, decoded))
-        if not options:
-            return []
-        if len(options) > 1:
-            # The model, plus a prior for ordinary characters (a thin model cannot tell a
-            # frequent hanzi from a rare one); without a model the prior alone must be clear.
-            scores = [_prior(d) for _, d in options]
-            if scorer is not None:
-                lm = scorer.compare("", [d for _, d in options], "")  # type: ignore[attr-defined]
-                scores = [a + b for a, b in zip(scores, lm, strict=True)]
-            order = sorted(range(len(options)), key=lambda i: scores[i], reverse=True)
-            value = options[order[0]][0]
-            margin = min(margin, scores[order[0]] - scores[order[1]])
-        else:
-            value = options[0][0]
-        fills[h] = value
-    data = assemble(fills)
-    try:
-        decoded = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return []
-    if not redamage_ok(data, len(run)):
-        return []
-    # A clear model preference (e^3: twenty times likelier than the runner-up) is a repair;
-    # anything closer is only a suggestion.
-    return [Candidate(decoded, ("utf8_as_gbk",), lossy=True, sure=margin >= 3.0)]
+
+_ASCII_AFTER = re.compile(r"[\x21-\x7e ]{1,8}")
 
 
 # --- ftfy for the Latin-script families ----------------------------------------------------------
