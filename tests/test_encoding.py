@@ -196,3 +196,16 @@ def test_filled_readings_damage_back_to_the_observed_run() -> None:
         assert decode_cp936(filled.text.encode("utf-8")) == bad
         assert filled.holes == bad.count("\ufffd")
     assert checked > 50
+
+
+def test_big5_read_as_gbk_with_lost_lead_bytes_is_read_back() -> None:
+    # Big5 leads AA-AF with trails >= A1 are no GBK characters: cp936 loses the lead, and the
+    # trail, read anew, may pair with the next character or come out as ASCII (``�H``).
+    truth = "中華民國憲法規定人民有受國民教育之權利與義務"
+    bad = decode_cp936(truth.encode("big5"))
+    assert "\ufffd" in bad and any("A" <= c <= "z" for c in bad)
+    got = repaired(bad)
+    assert got != bad
+    # Lost characters are chosen by the model; most of the text must come back exactly.
+    same = sum(a == b for a, b in zip(got, truth, strict=False))
+    assert len(got) == len(truth) and same >= len(truth) - 3

@@ -50,10 +50,13 @@ def _starts_char(b: int) -> bool:
     return b < 0x80 or 0xC2 <= b <= 0xF4
 
 
-def _allowed(mark: str, nxt: int | None) -> list[int]:
+def _allowed(mark: str, nxt: int | None, codec: str = "utf-8") -> list[int]:
     """Values a lost byte shown as ``mark`` may have had, given the byte after it (None: unknown,
-    another lost byte, checked jointly later)."""
-    values = [v for v in range(0x81, 0xF5) if not 0xC0 <= v <= 0xC1]
+    another lost byte, checked jointly later) and the codec the bytes were really in."""
+    if codec == "utf-8":
+        values = [v for v in range(0x81, 0xF5) if not 0xC0 <= v <= 0xC1]
+    else:
+        values = list(range(0x81, 0xFF))
     if nxt is not None:
         values = [v for v in values if gbk_char(v, nxt) is None]
     if mark == "?":
@@ -66,11 +69,16 @@ def _prior(text: str) -> float:
     return sum(-4.0 for ch in text if ord(ch) > 0x7F and ch not in common)
 
 
-def fill(run: str, after: str, scorer: object | None, before: str = "") -> Filled | None:
+def fill(
+    run: str, after: str, scorer: object | None, before: str = "", codec: str = "utf-8"
+) -> Filled | None:
     """Read ``run`` (UTF-8 mojibake read as cp936, with marks) back as the original text.
 
     ``after`` is the text that follows the run (its first character decides what a final lost
-    byte may have been; with ``before``, the text before it, it is the model's context). None when no filling decodes as UTF-8 and re-damages to ``run``.
+    byte may have been; with ``before``, the text before it, it is the model's context).
+    ``codec`` is the encoding the bytes were really in: ``utf-8``, or a double-byte codec
+    (``big5``, ``gbk``) whose lead bytes are all >= 0x81, so a lost byte (always >= 0x81: an
+    ASCII byte is never lost) starts a two-byte unit and the alignment does not depend on it. None when no filling decodes as UTF-8 and re-damages to ``run``.
 
     >>> from textmend.repair._codecs import decode_cp936
     >>> bad = decode_cp936("第一条".encode("utf-8"))
@@ -98,14 +106,14 @@ def fill(run: str, after: str, scorer: object | None, before: str = "") -> Fille
     suffix = after[:1] if after[:1] and encode_cp936(after[:1]) else "\n"
     suffix_bytes = encode_cp936(suffix) or b"\n"
     follow = suffix_bytes[0]
-    chunks = _chunks(template)
+    chunks = _chunks(template) if codec == "utf-8" else _double_byte_units(template)
     # Readings per chunk: hole-free chunks have exactly one.
     readings: list[list[tuple[bytes, str]]] = []
     mark_iter = iter(marks)
     for lo, hi in chunks:
         piece = template[lo:hi]
         hole_marks = [next(mark_iter) for b in piece if b is None]
-        options = _chunk_readings(piece, hole_marks, template[hi] if hi < len(template) else follow)
+        options = _chunk_readings(piece, hole_marks, template[hi] if hi < len(template) else follow, codec)
         if not options:
             return None
         readings.append(options)
@@ -221,6 +229,19 @@ def _variant_penalties(texts: list[str], left: str) -> list[float]:
     return [(-1.0 if (f != t) == simplified else 0.0) for t, f in zip(texts, folded, strict=True)]
 
 
+def _double_byte_units(template: Sequence[int | None]) -> list[tuple[int, int]]:
+    """Character spans of a double-byte codec: ASCII is one byte, anything else (a lost byte
+    included) leads a two-byte character, whatever the values of the lost bytes."""
+    spans: list[tuple[int, int]] = []
+    p = 0
+    while p < len(template):
+        b = template[p]
+        width = 1 if b is not None and b < 0x80 else 2
+        spans.append((p, min(p + width, len(template))))
+        p += width
+    return spans
+
+
 def _chunks(template: Sequence[int | None]) -> list[tuple[int, int]]:
     """Spans between bytes that certainly start a UTF-8 character."""
     cuts = [i for i, b in enumerate(template) if b is not None and _starts_char(b)]
@@ -231,19 +252,19 @@ def _chunks(template: Sequence[int | None]) -> list[tuple[int, int]]:
 
 
 def _chunk_readings(
-    piece: Sequence[int | None], marks: Sequence[str], follow: int | None
+    piece: Sequence[int | None], marks: Sequence[str], follow: int | None, codec: str = "utf-8"
 ) -> list[tuple[bytes, str]]:
     holes = [i for i, b in enumerate(piece) if b is None]
     if not holes:
         data = bytes(b for b in piece if b is not None)
         try:
-            return [(data, data.decode("utf-8"))]
+            return [(data, data.decode(codec))]
         except UnicodeDecodeError:
             return []
     choices: list[list[int]] = []
     for k, i in enumerate(holes):
         nxt = piece[i + 1] if i + 1 < len(piece) else follow
-        choices.append(_allowed(marks[k], nxt))
+        choices.append(_allowed(marks[k], nxt, codec))
     total = 1
     for c in choices:
         total *= len(c)
@@ -262,7 +283,7 @@ def _chunk_readings(
         ):
             continue
         try:
-            text = data.decode("utf-8")
+            text = data.decode(codec)
         except UnicodeDecodeError:
             continue
         if text.isprintable():

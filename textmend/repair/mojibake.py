@@ -47,7 +47,15 @@ _LATIN_RUN = re.compile(f"[\\x20-\\x7e\\x80-\\xff{_CP1252_HIGH}]+")
 # every lead byte of GBK/Big5 is >= 0x80), allowing replacement marks inside.
 # Inside a run, also the Latin-1 characters GBK encodes (``¤`` = A1 E8 turns up in UTF-8 read
 # as GBK): a run cut there would leave a character's bytes on both sides.
-_CJK_RUN = re.compile(r"[^\x00-\xff\s]+(?:[?\ufffd¤§¨°±·×÷àáèéêìíòóùúü]+[^\x00-\xff\s]+)*[?\ufffd]?")
+# Inside a run, also replacement marks and single ASCII characters in 0x40-0x7E glued between
+# CJK characters: a double-byte codec read as another loses lead bytes, and the trail bytes of
+# the misaligned pairs after it (Big5 trails go down to 0x40) come out as ASCII (``�H``,
+# ``佻F┎``). Clean text is protected by the gates on each run, not by the run's shape.
+_CJK_RUN = re.compile(
+    r"\ufffd*[^\x00-\xff\s\ufffd]+"
+    r"(?:(?:[?\ufffd]+[\x40-\x7e]?|[\x40-\x7e]|[¤§¨°±·×÷àáèéêìíòóùúü])+[^\x00-\xff\s\ufffd]+)*"
+    r"(?:[?\ufffd]+[\x40-\x7e]?)?"
+)
 _FLAG_RUNS = re.compile(r"\ufffd+|(?:锟斤拷)+(?:锟斤?)?")
 
 # The codecs a byte run may really have been in (name in edit kinds, Python codec).
@@ -318,8 +326,8 @@ def _cjk_candidates(run: str, scorer: object | None, after: str = "", before: st
     lossy = "?" in run or "\ufffd" in run
     for kind, encode, true_codec in _CJK_REVERSALS:
         if lossy:
-            if kind == "utf8_as_gbk":
-                out.extend(_fill_utf8_as_gbk(run, after, scorer, before))
+            if kind in _FILLABLE:
+                out.extend(_fill_lost_bytes(run, after, scorer, before, kind))
             continue
         data = encode(run)
         if data is None:
@@ -389,17 +397,18 @@ def _cjk_runs(text: str, scorer: object | None) -> list[Edit]:
     return sorted(edits, key=lambda e: e.start)
 
 
-def _fill_utf8_as_gbk(run: str, after: str, scorer: object | None, before: str = "") -> list[Candidate]:
-    """UTF-8 read as GBK (cp936) with replacement: each ``?``/U+FFFD is one lost byte, searched
+# Lossy readings whose lost bytes can be searched: the observed text was decoded with cp936,
+# where each replacement mark stands for exactly one byte (see ._codecs_holes).
+_FILLABLE = {"utf8_as_gbk": "utf-8", "big5_as_gbk": "big5"}
+
+
+def _fill_lost_bytes(run: str, after: str, scorer: object | None, before: str, kind: str) -> list[Candidate]:
+    """Text read as GBK (cp936) with replacement: each ``?``/U+FFFD is one lost byte, searched
     by :func:`._codecs_holes.fill` under the damage's own constraints and ranked by the model."""
-    filled = fill_holes(run, after, scorer, before)
+    filled = fill_holes(run, after, scorer, before, _FILLABLE[kind])
     if filled is None:
         return []
-    return [
-        Candidate(
-            filled.text, ("utf8_as_gbk",), lossy=True, sure=not filled.guessed, guessed=len(filled.guessed)
-        )
-    ]
+    return [Candidate(filled.text, (kind,), lossy=True, sure=not filled.guessed, guessed=len(filled.guessed))]
 
 
 _ASCII_AFTER = re.compile(r"[\x21-\x7e ]{1,8}")
