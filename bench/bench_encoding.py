@@ -2,13 +2,15 @@
 
 `python -m bench encoding [N_PER_KIND [KIND ...]] [--kinds-only]` -- cases are generated from
 ../shared/corpora with seed 3; ``--kinds-only`` skips the legacy pages, the clean-corpus check and
-the speed table.
+the speed table; ``--in-domain`` scores with a model trained on half of the corpora (cached in the
+temp folder) and draws the cases from the other half.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -74,8 +76,11 @@ def _truth(kind: str, text: str) -> str:
     return text.translate(_FULLWIDTH_FOLD) if kind == "gbk_byte_damage" else text
 
 
+_CFG = RepairConfig()
+
+
 def _ours(text: str, kind: str = "") -> str:
-    cfg = RepairConfig()
+    cfg = _CFG
     fixer = bytedamage_fix if kind == "gbk_byte_damage" else fix
     return apply_edits(
         text, [e for e in fixer(text, cfg) if e.before != e.after and e.confidence >= cfg.min_confidence]
@@ -127,6 +132,18 @@ def main(args: list[str]) -> None:
     for key, name in (("cn", "laws-cn.jsonl"), ("tw", "laws-tw.jsonl")):
         lines = (shared / "corpora" / name).read_text(encoding="utf-8").splitlines()
         texts[key] = [json.loads(x)["text"] for x in lines]
+    global _CFG
+    if "--in-domain" in args:
+        # Train on the even documents of both corpora, test on the odd ones: how the lossy
+        # repairs do with a model of the user's own domain (`textmend lm build`).
+        from textmend.lm.build import build_model
+
+        model = Path(tempfile.gettempdir()) / "textmend-bench-encoding-half.tmlm"
+        if not model.exists():
+            build_model([d for k in ("cn", "tw") for d in texts[k][::2]], model, min_count=2)
+        _CFG = RepairConfig(lm_path=str(model))
+        texts = {k: v[1::2] for k, v in texts.items()}
+        print(f"in-domain model: {model} (even documents), cases from the odd documents")
     rows = []
     only = [a for a in args[1:] if not a.startswith("-")]
     for kind, (src, damage, lossy) in KINDS.items():

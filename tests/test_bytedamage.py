@@ -90,3 +90,32 @@ def test_completed_reading_survives_the_beam(monkeypatch: pytest.MonkeyPatch) ->
     # Beam survivors that were not forward-checked would show up here as readings that do not
     # re-damage to the observed text.
     assert all(redamage(t.encode("gbk")).startswith("??h") for t in seen)
+
+
+def test_running_text_models_score_across_punctuation() -> None:
+    seen: list[str] = []
+
+    class Fake:
+        def __init__(self, running: bool) -> None:
+            self.running_text = running
+
+        def logprob(self, text: str) -> float:
+            seen.append(text)
+            return -float(len(text))
+
+    bytedamage._score(Fake(True), "。第 8 條")
+    assert seen == ["。第 8 條"]
+    seen.clear()
+    # A word-list model never saw punctuation: the pieces between marks are scored apart.
+    bytedamage._score(Fake(False), "。第 8 條")
+    assert seen == ["第", "8", "條"]
+
+
+def test_default_model_is_a_word_list_and_built_models_are_running_text(tmp_path: Path) -> None:
+    from textmend.lm import get_model
+    from textmend.lm.build import build_model
+
+    assert get_model(None).running_text is False
+    path = tmp_path / "m.tmlm"
+    build_model(["中华人民共和国宪法。第一条 国家机关。"] * 3, path)
+    assert get_model(str(path)).running_text is True

@@ -58,6 +58,13 @@ class LanguageModel:
         self._scalar = ScalarScorer(self._table, self._overflow, self.order, self.unk_logp)
 
     @property
+    def running_text(self) -> bool:
+        """Trained on running text (``textmend lm build``), punctuation and all, rather than on
+        the default word list: only such a model can score across punctuation, which the
+        word list never shows it."""
+        return not str(self.meta.get("source", "")).startswith("jieba dict")
+
+    @property
     def context(self) -> int:
         """Characters of left context that can change a score (order - 1)."""
         return self.order - 1

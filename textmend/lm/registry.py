@@ -12,10 +12,12 @@ from textmend.lm.model import LanguageModel
 from textmend.lm.sources import DEFAULT_NAME, cache_dir, default_lines
 
 DEFAULT_ORDER = 5
+# Recorded in the model file; LanguageModel.running_text tells word-list models by it.
+DEFAULT_SOURCE = "jieba dict.txt (MIT)"
 
 
 def _build_default(path: Path) -> None:
-    build_from_lines(default_lines(), path, order=DEFAULT_ORDER, source="jieba dict.txt (MIT)")
+    build_from_lines(default_lines(), path, order=DEFAULT_ORDER, source=DEFAULT_SOURCE)
 
 
 def default_model_path() -> Path:

@@ -122,8 +122,12 @@ _PUNCT_SPLIT = re.compile(r"[\s\u3000-\u303f\uff01-\uff5e!-/:-@\[-`{-~]+")
 
 
 def _score(scorer: object, text: str) -> float:
-    """Model score with punctuation as a boundary: the model is trained on words, and a
-    punctuation mark between two clauses must not cost more than a wrong character."""
+    """Model score with punctuation as a boundary when the model was trained on a word list (the
+    default): it has never seen punctuation, and a mark between two clauses must not cost more
+    than a wrong character. A model of running text scores the whole, so ``。第 8 條`` is read
+    with its context across the marks and spaces."""
+    if getattr(scorer, "running_text", False):
+        return float(scorer.logprob(text))  # type: ignore[attr-defined]
     return sum(scorer.logprob(p) for p in _PUNCT_SPLIT.split(text) if p)  # type: ignore[attr-defined]
 
 
@@ -321,7 +325,12 @@ def _choose(
     # Only the left side (already repaired): a right context would still hold the next
     # incidents' damage, and the decision must not change once they are repaired.
     left = _RUBY.sub("", left_text)[-_CONTEXT:]
-    right = ""
+    # Right context only up to the next '?' (where a later incident may start) or line end:
+    # text there is as it will stay, so the decision does not change once later incidents are
+    # repaired (idempotence), and ``?5? 8 條`` is read with its `` 8 條``.
+    right = _RUBY.sub("", re.split(r"[?\n]", text[end_max : end_max + 4 * _CONTEXT], maxsplit=1)[0])[
+        :_CONTEXT
+    ]
     seen: dict[str, tuple[int, _State]] = {}
     for end, st in complete:
         seen.setdefault(st.text + text[end:end_max], (end, st))
