@@ -209,3 +209,9 @@ def test_big5_read_as_gbk_with_lost_lead_bytes_is_read_back() -> None:
     # Lost characters are chosen by the model; most of the text must come back exactly.
     same = sum(a == b for a, b in zip(got, truth, strict=False))
     assert len(got) == len(truth) and same >= len(truth) - 3
+
+
+def test_big5_tables_read_as_latin1_are_repaired() -> None:
+    # Box drawing (Big5 A2 77 = ─) read as Latin-1 is ``¢w``: table rows are CJK evidence too.
+    truth = "──┼─────┼──────┼────────"
+    assert repaired(truth.encode("big5").decode("latin-1")) == truth

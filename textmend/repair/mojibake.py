@@ -173,7 +173,9 @@ def _residue(text: str) -> int:
 
 def _better(candidate: str, original: str, scorer: object | None) -> float | None:
     """Confidence that ``candidate`` is the text ``original`` was made from, or None."""
-    if han_count(candidate) < 2:
+    # Box-drawing characters count as CJK evidence: Big5/GBK tables are drawn with them.
+    cjk = han_count(candidate) + _box_count(candidate)
+    if cjk < 2:
         return None
     unc_new = uncommon_fraction(candidate)
     unc_old = uncommon_fraction(original)
@@ -187,7 +189,7 @@ def _better(candidate: str, original: str, scorer: object | None) -> float | Non
             return None
     confidence = 0.97 if unc_new == 0.0 else 0.9 if unc_new <= 0.1 else 0.75
     # Short runs carry little evidence: two characters are a guess, not a repair.
-    if han_count(candidate) < 3:
+    if cjk < 3:
         confidence = min(confidence, 0.7)
     return confidence
 
@@ -282,15 +284,22 @@ def _latin_runs(text: str, scorer: object | None) -> Iterator[Edit]:
 _GLUED_LETTERS = re.compile(r"(?<=[^\x00-\x7f])[A-Za-z]+|[A-Za-z]+(?=[^\x00-\x7f])")
 
 
+def _box_count(text: str) -> int:
+    return sum(1 for ch in text if "\u2500" <= ch <= "\u257f")
+
+
 def _han_dominated(reading: str) -> bool:
     """Chinese dominates ``reading``, a CJK decoding of a Latin-1 run.
 
     ASCII words standing apart (``如何在 Python 中``) are neutral, but ASCII letters glued to the
     new characters count against: an accented Latin word read as Shift-JIS or GBK (``H咆YA``,
     ``pr麥io``) leaves letter fragments on both sides of each ideograph.
+
+    Box-drawing characters count with the Han ones: Big5 and GBK tables (``│（臺中市）│``) are drawn with them, and no Latin-1 text reads as them.
     """
     han = han_count(reading)
-    if han * 2 < sum(1 for ch in reading if ord(ch) > 0x7F):
+    box = _box_count(reading)
+    if (han + box) * 2 < sum(1 for ch in reading if ord(ch) > 0x7F):
         return False
     return han > len(_GLUED_LETTERS.findall(reading))
 
