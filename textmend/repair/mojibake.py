@@ -301,7 +301,7 @@ def _han_dominated(reading: str) -> bool:
     box = _box_count(reading)
     if (han + box) * 2 < sum(1 for ch in reading if ord(ch) > 0x7F):
         return False
-    return han > len(_GLUED_LETTERS.findall(reading))
+    return han + box > len(_GLUED_LETTERS.findall(reading))
 
 
 # --- CJK read as CJK ----------------------------------------------------------------------------
