@@ -215,3 +215,13 @@ def test_big5_tables_read_as_latin1_are_repaired() -> None:
     # Box drawing (Big5 A2 77 = ─) read as Latin-1 is ``¢w``: table rows are CJK evidence too.
     truth = "──┼─────┼──────┼────────"
     assert repaired(truth.encode("big5").decode("latin-1")) == truth
+
+
+def test_gbk_read_as_big5_with_lost_lead_bytes_is_read_back() -> None:
+    # CPython's Big5 decoder, like cp936, loses one byte per replacement mark.
+    truth = "县级以上人民政府煤炭管理部门应当加强对煤炭资源回采率和综合利用情况的监督检查"
+    bad = truth.encode("gbk").decode("big5", errors="replace")
+    assert "\ufffd" in bad
+    got = repaired(bad)
+    same = sum(a == b for a, b in zip(got, truth, strict=False))
+    assert len(got) == len(truth) and same >= len(truth) - 4

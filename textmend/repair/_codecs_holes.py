@@ -22,11 +22,45 @@ says how sure the choice is, and the caller turns that into a confidence.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from textmend.repair._codecs import common_chars, decode_cp936, encode_cp936
 from textmend.repair._codecs_gbkdamage import gbk_char
+
+
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    """The codec the bytes were wrongly read with: both lose one byte per mark (the lead byte of
+    a pair it cannot read; the byte after it is read anew), as Windows and CPython do."""
+
+    encode: Callable[[str], bytes | None]
+    decode: Callable[[bytes], str]
+    pair: Callable[[int, int], bool]  # is (lead, trail) a character of this codec?
+    lost: range  # byte values that can be lost
+
+
+def _encode_big5(text: str) -> bytes | None:
+    try:
+        return text.encode("big5")
+    except UnicodeEncodeError:
+        return None
+
+
+def _big5_pair(lead: int, trail: int) -> bool:
+    try:
+        return len(bytes((lead, trail)).decode("big5")) == 1
+    except UnicodeDecodeError:
+        return False
+
+
+READERS = {
+    # cp936 reads 0x80 as the euro sign, so it is never lost.
+    "cp936": _Reader(encode_cp936, decode_cp936, lambda a, b: gbk_char(a, b) is not None, range(0x81, 0xFF)),
+    "big5": _Reader(
+        _encode_big5, lambda d: d.decode("big5", errors="replace"), _big5_pair, range(0x80, 0xFF)
+    ),
+}
 
 MARKS = "?\ufffd"
 # One chunk's joint search is bounded: beyond it the run is left alone (a pathological run of
@@ -50,15 +84,17 @@ def _starts_char(b: int) -> bool:
     return b < 0x80 or 0xC2 <= b <= 0xF4
 
 
-def _allowed(mark: str, nxt: int | None, codec: str = "utf-8") -> list[int]:
+def _allowed(
+    mark: str, nxt: int | None, codec: str = "utf-8", reader: _Reader = READERS["cp936"]
+) -> list[int]:
     """Values a lost byte shown as ``mark`` may have had, given the byte after it (None: unknown,
     another lost byte, checked jointly later) and the codec the bytes were really in."""
     if codec == "utf-8":
-        values = [v for v in range(0x81, 0xF5) if not 0xC0 <= v <= 0xC1]
+        values = [v for v in reader.lost if v < 0xF5 and not 0xC0 <= v <= 0xC1]
     else:
-        values = list(range(0x81, 0xFF))
+        values = list(reader.lost)
     if nxt is not None:
-        values = [v for v in values if gbk_char(v, nxt) is None]
+        values = [v for v in values if not reader.pair(v, nxt)]
     if mark == "?":
         values.append(0x3F)  # a '?' may also be a real question mark
     return values
@@ -70,7 +106,12 @@ def _prior(text: str) -> float:
 
 
 def fill(
-    run: str, after: str, scorer: object | None, before: str = "", codec: str = "utf-8"
+    run: str,
+    after: str,
+    scorer: object | None,
+    before: str = "",
+    codec: str = "utf-8",
+    seen_as: str = "cp936",
 ) -> Filled | None:
     """Read ``run`` (UTF-8 mojibake read as cp936, with marks) back as the original text.
 
@@ -78,7 +119,8 @@ def fill(
     byte may have been; with ``before``, the text before it, it is the model's context).
     ``codec`` is the encoding the bytes were really in: ``utf-8``, or a double-byte codec
     (``big5``, ``gbk``) whose lead bytes are all >= 0x81, so a lost byte (always >= 0x81: an
-    ASCII byte is never lost) starts a two-byte unit and the alignment does not depend on it. None when no filling decodes as UTF-8 and re-damages to ``run``.
+    ASCII byte is never lost) starts a two-byte unit and the alignment does not depend on it.
+    ``seen_as`` is the codec they were wrongly read with (``cp936`` or ``big5``). None when no filling decodes as UTF-8 and re-damages to ``run``.
 
     >>> from textmend.repair._codecs import decode_cp936
     >>> bad = decode_cp936("第一条".encode("utf-8"))
@@ -88,6 +130,7 @@ def fill(
     >>> filled.text[:2], filled.holes, len(filled.guessed)
     ('第一', 2, 2)
     """
+    reader = READERS[seen_as]
     template: list[int | None] = []
     marks: list[str] = []
     for ch in run:
@@ -95,7 +138,7 @@ def fill(
             template.append(None)
             marks.append(ch)
             continue
-        b = encode_cp936(ch)
+        b = reader.encode(ch)
         if b is None:
             return None
         template.extend(b)
@@ -103,8 +146,8 @@ def fill(
         return None
     # The character after the run decides whether a final lost byte could pair with it; at the
     # end of the text a lone lead byte is lost too, as before a newline.
-    suffix = after[:1] if after[:1] and encode_cp936(after[:1]) else "\n"
-    suffix_bytes = encode_cp936(suffix) or b"\n"
+    suffix = after[:1] if after[:1] and reader.encode(after[:1]) else "\n"
+    suffix_bytes = reader.encode(suffix) or b"\n"
     follow = suffix_bytes[0]
     chunks = _chunks(template) if codec == "utf-8" else _double_byte_units(template)
     # Readings per chunk: hole-free chunks have exactly one.
@@ -113,14 +156,16 @@ def fill(
     for lo, hi in chunks:
         piece = template[lo:hi]
         hole_marks = [next(mark_iter) for b in piece if b is None]
-        options = _chunk_readings(piece, hole_marks, template[hi] if hi < len(template) else follow, codec)
+        options = _chunk_readings(
+            piece, hole_marks, template[hi] if hi < len(template) else follow, codec, reader
+        )
         if not options:
             return None
         readings.append(options)
     chosen, guessed = _choose(readings, before, after, scorer)
     data = b"".join(b for b, _ in chosen)
     # The whole reading must damage back to the run exactly (the chunk checks were local).
-    again = decode_cp936(data + suffix_bytes)
+    again = reader.decode(data + suffix_bytes)
     mark_iter = iter(marks)
     if "".join(next(mark_iter, "?") if c == "\ufffd" else c for c in again) != run + suffix:
         return None
@@ -252,7 +297,11 @@ def _chunks(template: Sequence[int | None]) -> list[tuple[int, int]]:
 
 
 def _chunk_readings(
-    piece: Sequence[int | None], marks: Sequence[str], follow: int | None, codec: str = "utf-8"
+    piece: Sequence[int | None],
+    marks: Sequence[str],
+    follow: int | None,
+    codec: str = "utf-8",
+    reader: _Reader = READERS["cp936"],
 ) -> list[tuple[bytes, str]]:
     holes = [i for i, b in enumerate(piece) if b is None]
     if not holes:
@@ -264,7 +313,7 @@ def _chunk_readings(
     choices: list[list[int]] = []
     for k, i in enumerate(holes):
         nxt = piece[i + 1] if i + 1 < len(piece) else follow
-        choices.append(_allowed(marks[k], nxt, codec))
+        choices.append(_allowed(marks[k], nxt, codec, reader))
     total = 1
     for c in choices:
         total *= len(c)
@@ -278,7 +327,7 @@ def _chunk_readings(
         data = bytes(buf)  # type: ignore[arg-type]
         # Joint check of adjacent lost bytes: the first must not pair with the second.
         if any(
-            holes[k] + 1 == holes[k + 1] and gbk_char(combo[k], combo[k + 1]) is not None
+            holes[k] + 1 == holes[k + 1] and reader.pair(combo[k], combo[k + 1])
             for k in range(len(holes) - 1)
         ):
             continue

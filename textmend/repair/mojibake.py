@@ -406,15 +406,21 @@ def _cjk_runs(text: str, scorer: object | None) -> list[Edit]:
     return sorted(edits, key=lambda e: e.start)
 
 
-# Lossy readings whose lost bytes can be searched: the observed text was decoded with cp936,
-# where each replacement mark stands for exactly one byte (see ._codecs_holes).
-_FILLABLE = {"utf8_as_gbk": "utf-8", "big5_as_gbk": "big5"}
+# Lossy readings whose lost bytes can be searched: the observed text was decoded with cp936 or
+# Big5, where each replacement mark stands for exactly one byte (see ._codecs_holes).
+# kind: (true codec, codec it was read with)
+_FILLABLE = {
+    "utf8_as_gbk": ("utf-8", "cp936"),
+    "big5_as_gbk": ("big5", "cp936"),
+    "gbk_as_big5": ("gbk", "big5"),
+    "utf8_as_big5": ("utf-8", "big5"),
+}
 
 
 def _fill_lost_bytes(run: str, after: str, scorer: object | None, before: str, kind: str) -> list[Candidate]:
-    """Text read as GBK (cp936) with replacement: each ``?``/U+FFFD is one lost byte, searched
+    """Text read as GBK (cp936) or Big5 with replacement: each ``?``/U+FFFD is one lost byte, searched
     by :func:`._codecs_holes.fill` under the damage's own constraints and ranked by the model."""
-    filled = fill_holes(run, after, scorer, before, _FILLABLE[kind])
+    filled = fill_holes(run, after, scorer, before, *_FILLABLE[kind])
     if filled is None:
         return []
     return [Candidate(filled.text, (kind,), lossy=True, sure=not filled.guessed, guessed=len(filled.guessed))]
