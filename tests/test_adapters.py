@@ -27,9 +27,14 @@ LAW = "第二条 市规划资源部门是本市不动产登记的主管部门，
 LAW_COPY = "第二条 市规划资源部门是本市不动产登记的主管部门,负责指导、监督全市不动产登记工作"
 
 
+# Long enough (MIN_HAN_AUTO Han characters) for the spinner gate, which loads its own lexicons
+# and tables.
+LONG = (LAW + CLEAN[1]) * 4
+
+
 def _texts(n: int) -> list[str]:
     """Clean rows first (the first Arrow batch has no edit at all), then damaged ones."""
-    return [CLEAN[k % 3] for k in range(n // 2)] + [RUBY] * (n - n // 2)
+    return [(*CLEAN, LONG)[k % 4] for k in range(n // 2)] + [RUBY] * (n - n // 2)
 
 
 # --- repair_batch (no datasets needed) ---------------------------------------------------------
@@ -51,6 +56,24 @@ def test_repair_batch_columns_match_repair() -> None:
     assert "other" not in out, "map keeps the other columns itself"
 
 
+def test_repair_batch_repairs_each_distinct_text_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import textmend.hf as hf
+
+    calls: list[str] = []
+
+    def counting(text: str, config: Any = None) -> Any:
+        calls.append(text)
+        return repair(text, config)
+
+    monkeypatch.setattr(hf, "repair", counting)
+    texts = [RUBY, CLEAN[0], RUBY, None, CLEAN[0], RUBY]
+    out = repair_batch({"text": texts})
+    assert sorted(calls) == sorted([RUBY, CLEAN[0]])
+    assert out["text"] == [RUBY_FIXED, CLEAN[0], RUBY_FIXED, None, CLEAN[0], RUBY_FIXED]
+    assert out["edits"][0] == out["edits"][2] == out["edits"][5] == repair(RUBY).plan_json()
+    assert out["n_edits"] == [3, 0, 3, 0, 0, 3]
+
+
 def test_repair_batch_options() -> None:
     out = repair_batch({"content": [RUBY]}, column="content", keep_original="raw")
     assert out["raw"] == [RUBY] and out["content"] == [RUBY_FIXED]
@@ -67,14 +90,18 @@ def datasets_mod() -> Any:
 
 
 def _worker_probe(batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
-    """repair_batch plus, per row, the worker's pid and how often it has loaded the LM."""
+    """repair_batch plus, per row, the worker's pid and how often it has loaded the LM and the
+    spinner gate's lexicons and word counts."""
     import os
 
     from textmend.lm.registry import _load
+    from textmend.spinner import lexicon, wordfreq
 
     out = repair_batch(batch)
     out["pid"] = [os.getpid()] * len(batch["text"])
     out["lm_loads"] = [_load.cache_info().misses] * len(batch["text"])
+    loaders = (lexicon.cedict, lexicon.cilin, wordfreq._table)
+    out["gate_loads"] = [max(f.cache_info().misses for f in loaders)] * len(batch["text"])
     return out
 
 
@@ -86,8 +113,9 @@ def test_dataset_map_two_processes(datasets_mod: Any) -> None:
     assert one["n"] == list(range(40)), "other columns survive"
     assert one["edits"] == two["edits"]
     assert len(set(two["pid"])) == 2, "two worker processes ran"
-    # five batches per worker, but the model was loaded at most once in each
+    # five batches per worker, but the models were loaded at most once in each
     assert max(two["lm_loads"]) <= 1
+    assert max(two["gate_loads"]) == 1, "every batch has a long text: the gate loaded, once"
 
 
 def test_dataset_near_duplicate_filter(datasets_mod: Any) -> None:

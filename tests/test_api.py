@@ -173,11 +173,22 @@ def test_diff_regions_turn_a_into_b() -> None:
 
 
 def test_warm_up_loads_models_once() -> None:
-    from textmend.lm.registry import _load
+    import jieba
 
+    from textmend.lm.registry import _load
+    from textmend.spinner import lexicon, wordfreq
+
+    loaders = (_load, lexicon.cedict, lexicon.cilin, wordfreq._table)
     warm_up()
-    before = _load.cache_info().misses
-    for text in ["優(yōu)質(zhì)服務", "增長99?5%", "今天天气很好。"]:
+    assert jieba.dt.initialized, "the spinner gate's segmenter is ready before any fork"
+    before = [f.cache_info().misses for f in loaders]
+    long_simplified = (
+        "第一条 为了规范不动产登记行为，保护权利人的合法权益，根据有关法律法规，结合本市实际，制定本办法。"
+    )
+    long_traditional = (
+        "第一條 為規範不動產登記行為，保護權利人合法權益，依據有關法律法規，結合本市實際，制定本辦法。"
+    )
+    for text in ["優(yōu)質(zhì)服務", "增長99?5%", "今天天气很好。", long_simplified, long_traditional]:
         r = repair(text)
         assert apply_plan(text, r.plan_json()) == r.text
-    assert _load.cache_info().misses == before
+    assert [f.cache_info().misses for f in loaders] == before

@@ -119,3 +119,10 @@ def test_default_model_is_a_word_list_and_built_models_are_running_text(tmp_path
     path = tmp_path / "m.tmlm"
     build_model(["中华人民共和国宪法。第一条 国家机关。"] * 3, path)
     assert get_model(str(path)).running_text is True
+
+
+@pytest.mark.parametrize(
+    "text", ["見 index.php?id=123 的說明", "Why?Because 我們這樣做", "網址 http://a.cn/x?y=1 中文"]
+)
+def test_question_marks_in_urls_and_latin_text_are_not_damage(text: str) -> None:
+    assert fix(text, CFG) == []

@@ -40,8 +40,10 @@ class WordModel:
     which is what a real model rewards; it knows nothing of the spinner's table.
     """
 
-    def __init__(self, good: Sequence[str] | dict[str, float]) -> None:
+    def __init__(self, good: Sequence[str] | dict[str, float], running_text: bool = True) -> None:
         self.good = dict(good) if isinstance(good, dict) else dict.fromkeys(good, 10.0)
+        # As a model built from running text with `textmend lm build`: auto may reverse.
+        self.running_text = running_text
 
     def compare(self, left: str, candidates: Sequence[str], right: str) -> list[float]:
         out = []
@@ -293,7 +295,7 @@ def test_learn_file_rejects_non_diff_json(tmp_path: Path) -> None:
 
 # --- the fixer ----------------------------------------------------------------------------------
 
-SPUN = "本单位提供效劳器和收集安全的效劳。" * 4  # > MIN_HAN Han characters
+SPUN = "本单位提供效劳器和收集安全的效劳。" * 13  # > MIN_HAN_AUTO Han characters
 
 
 @pytest.fixture
@@ -308,12 +310,30 @@ def test_fix_modes() -> None:
     force = fixer.fix(SPUN, RepairConfig(spinner="force"))
     assert {(e.before, e.after) for e in force} == {("效劳", "服务"), ("收集", "网络")}
     assert all(e.kind == "spinner" and e.confidence >= 0.8 for e in force)
-    assert apply_edits(SPUN, force) == "本单位提供服务器和网络安全的服务。" * 4
+    assert apply_edits(SPUN, force) == "本单位提供服务器和网络安全的服务。" * 13
     assert fixer.fix(SPUN, RepairConfig(spinner="off")) == []
     detect = fixer.fix(SPUN, RepairConfig(spinner="detect"))
     assert detect and all(e.before == e.after for e in detect)  # flags only
-    assert fixer.fix(SPUN, RepairConfig()) == force  # auto: 12 reversals / 60 Han chars is spun
+    assert fixer.fix(SPUN, RepairConfig()) == force  # auto: 39 reversals / 208 Han chars is spun
     assert fixer.score(SPUN, RepairConfig(spinner="off")) > fixer.THRESHOLD
+
+
+@pytest.mark.usefixtures("fake")
+def test_auto_leaves_short_texts_alone() -> None:
+    short = "本单位提供效劳器和收集安全的效劳。" * 4  # 64 Han characters: a rate means little
+    assert fixer.fix(short, RepairConfig(spinner="force"))
+    assert fixer.fix(short, RepairConfig()) == []
+
+
+def test_auto_only_flags_with_a_word_list_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    index = CandidateIndex([make_lexicon({"服务", "效劳"}, {"网络", "收集"})])
+    monkeypatch.setattr(fixer, "_index", lambda script, table_path: index)
+    words = WordModel(["服务器", "网络安全", "的服务"], running_text=False)
+    monkeypatch.setattr(fixer, "_model", lambda config: words)
+    flags = fixer.fix(SPUN, RepairConfig())
+    assert flags and all(e.before == e.after and e.kind == "spinner.suspect" for e in flags)
+    # force still reverses: the user asked for it.
+    assert any(e.before != e.after for e in fixer.fix(SPUN, RepairConfig(spinner="force")))
 
 
 @pytest.mark.usefixtures("fake")
@@ -329,7 +349,7 @@ def test_pipeline_applies_spinner_edits_and_replays() -> None:
     from textmend.repair.pipeline import repair
 
     r = repair(SPUN, spinner="force")
-    assert r.text == "本单位提供服务器和网络安全的服务。" * 4
+    assert r.text == "本单位提供服务器和网络安全的服务。" * 13
     assert apply_plan(SPUN, r.plan_json()) == r.text
 
 

@@ -276,7 +276,12 @@ def warm_up(config: RepairConfig | None = None) -> None:
     Call it before forking workers (``datasets.map(num_proc=N)``, a process pool) so every
     worker inherits them instead of loading its own copy; calling it again costs nothing.
     """
+    from textmend.repair import spinner
+    from textmend.repair.config import DEFAULT_CONFIG
     from textmend.repair.pipeline import repair
 
     # A text that reaches every enabled fixer's loader: a ruby, GBK mojibake, a `?` decimal.
     repair("在全縣計劃生育優(yōu)質(zhì)服務(wù)工作，增長99?5%。´ó¼Ò好。", config)
+    # The spinner gate loads its lexicons, jieba and word counts only for documents of 40 Han
+    # characters or more, which the text above is not.
+    spinner.warm_up(config or DEFAULT_CONFIG)

@@ -134,7 +134,16 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class RepairResult:
-    """The repaired ``text``, the ``steps`` that produced it, and edits proposed but not applied."""
+    """The repaired ``text``, the ``steps`` that produced it, and edits proposed but not applied.
+
+    ``spun_score`` is the spinner gate's score of the document (model-approved reversals per 100
+    Han characters; ``auto`` reverses above 4.5), or that gate's estimate when it stopped the
+    document early (see :func:`textmend.repair.spinner.analyse`). It is None when the document
+    was not scored: ``spinner="off"``, fewer than 40 Han characters, no language model in
+    ``auto``, or in ``auto`` a cheap upper bound of its rare-synonym rate already under the gate
+    (most clean documents: the bound costs a quarter of the gate). A text repaired in segments
+    gets its highest segment score.
+    """
 
     text: str
     steps: tuple[Step, ...] = ()

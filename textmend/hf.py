@@ -8,7 +8,8 @@ but textmend and works with ``num_proc``::
     ds = ds.map(textmend.hf.repair_batch, batched=True, fn_kwargs={"column": "content"})
 
 Models load once per worker process: repair keeps them in module-level caches, and
-:func:`textmend.api.warm_up` before ``map`` lets forked workers inherit them.
+:func:`textmend.api.warm_up` before ``map`` lets forked workers inherit them. Each distinct text
+of a batch is repaired once.
 
 >>> out = repair_batch({"text": ["優(yōu)質(zhì)服務", "今天天气很好。"]})
 >>> out["text"], out["changed"], out["n_edits"]
@@ -66,7 +67,14 @@ def repair_batch(
     if column not in batch:
         raise ConfigError(f"batch has no column {column!r} (have: {', '.join(batch)})")
     texts = batch[column]
-    results = [repair(t, config) if t is not None else RepairResult(text="") for t in texts]
+    # Each distinct text once: scraped corpora repeat boilerplate paragraphs, and a result is
+    # immutable, so rows with the same text can share it.
+    done: dict[str, RepairResult] = {}
+    for t in texts:
+        if t is not None and t not in done:
+            done[t] = repair(t, config)
+    empty = RepairResult(text="")
+    results = [done[t] if t is not None else empty for t in texts]
     out: dict[str, list[Any]] = {
         column: [r.text if t is not None else None for r, t in zip(results, texts, strict=True)]
     }

@@ -93,7 +93,7 @@ def _anchors(text: str) -> Iterator[tuple[int, str | None]]:
         if m.start() > 0 and len(_bytes(text[m.start() - 1]) or b"") == 2:
             found[m.start()] = m.group(1)
     for m in _FOLD_ANCHOR.finditer(text):
-        if m.start() in found:
+        if m.start() in found or not _cjk_context(text, m.start()):
             continue
         line_start = text.rfind("\n", 0, m.start()) + 1
         line_end = text.find("\n", m.start())
@@ -101,6 +101,19 @@ def _anchors(text: str) -> Iterator[tuple[int, str | None]]:
             continue
         found[m.start()] = None
     return iter(sorted(found.items()))
+
+
+_CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff]")
+_WORDISH = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/=&%_.~#@+-")
+
+
+def _cjk_context(text: str, at: int) -> bool:
+    """A fold anchor is only damage inside Chinese text: the '?' of ``index.php?id=1`` or
+    ``Why?Because`` follows a Latin letter or a URL character, and has no Han nearby; the
+    orphaned lead byte of the damage follows a Chinese character (or a ruby's ``)``)."""
+    if at > 0 and text[at - 1] in _WORDISH:
+        return False
+    return len(_CJK.findall(text, max(0, at - 8), at + 8)) >= 2
 
 
 @functools.lru_cache(maxsize=65536)

@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from textmend.edits import Edit, apply_edits
+from textmend.edits import Edit, apply_edits, resolve_overlaps
 from textmend.repair._codecs import (
     _CP1252_HIGH,
     cp1252_sloppy_encode,
@@ -142,12 +142,14 @@ def _step(line: str, scorer: object | None) -> tuple[str, list[Edit]]:
     (double encodings ending in a CJK codec).
     """
     fixed, ftfy_kind, ftfy_note, whole = _ftfy_line(line)
-    own = [*_latin_runs(line, scorer), *_cjk_runs(line, scorer)]
+    # Latin-1 runs and CJK runs may overlap (a CJK run takes in ASCII trail bytes and marks):
+    # competing readings of one span, of which the more confident is kept.
+    own = resolve_overlaps([*_latin_runs(line, scorer), *_cjk_runs(line, scorer)])
     own_after = apply_edits(line, [e for e in own if e.confidence >= 0.8])
     if ftfy_kind is None:
         return own_after, own
     ours = [e for e in _latin_runs(fixed, scorer) if e.confidence >= 0.8]
-    ours += [e for e in _cjk_runs(fixed, scorer) if e.confidence >= 0.8]
+    ours = resolve_overlaps(ours + [e for e in _cjk_runs(fixed, scorer) if e.confidence >= 0.8])
     after = apply_edits(fixed, ours)
     # Keep the reading with fewer Latin-family letters left over. On a tie, a whole-line UTF-8
     # decode by ftfy wins; ftfy's fragment patches (decode_inconsistent_utf8 on GBK read as

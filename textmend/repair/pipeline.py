@@ -75,14 +75,16 @@ def repair(text: str, config: RepairConfig | None = None, **options: Any) -> Rep
 
 def _repair_segmented(text: str, cfg: RepairConfig) -> RepairResult:
     """Repair each segment on its own, then re-base every edit onto the whole text."""
-    parts = [_repair_one(text[a:b], cfg) for a, b in segments(text)]
+    # MAX_SEGMENT read now, not as segments()' default bound at import: tests lower it.
+    spans = segments(text, MAX_SEGMENT)
+    parts = [_repair_one(text[a:b], cfg) for a, b in spans]
     by_fixer: dict[str, list[Edit]] = {}
     suggestions: list[Edit] = []
     flags: list[Edit] = []
     names = [name for name, _ in enabled_fixers(cfg)]
     # Replaying fixer by fixer over the whole text: offsets of segment k are shifted by what the
     # earlier segments occupy *at that step* (their step input lengths).
-    seg_inputs = [text[a:b] for a, b in segments(text)]
+    seg_inputs = [text[a:b] for a, b in spans]
     for name in names:
         offset = 0
         for k, part in enumerate(parts):
@@ -101,19 +103,38 @@ def _repair_segmented(text: str, cfg: RepairConfig) -> RepairResult:
     note = Edit(
         0, 0, "", "", "segmented", 1.0, f"text of {len(text):,} code points repaired in {len(parts)} segments"
     )
-    return RepairResult("".join(p.text for p in parts), steps, tuple(suggestions), flags=(note, *flags))
+    scores = [p.spun_score for p in parts if p.spun_score is not None]
+    return RepairResult(
+        "".join(p.text for p in parts),
+        steps,
+        tuple(suggestions),
+        # Each segment is gated on its own; the document is as spun as its most spun segment.
+        spun_score=max(scores) if scores else None,
+        flags=(note, *flags),
+    )
 
 
 def _moved(e: Edit, offset: int, note: str = "") -> Edit:
     return Edit(e.start + offset, e.end + offset, e.before, e.after, e.kind, e.confidence, note or e.note)
 
 
+def _spinner_fix(text: str, cfg: RepairConfig) -> tuple[list[Edit], float | None]:
+    from textmend.repair.spinner import fix_scored
+
+    return fix_scored(text, cfg)
+
+
 def _repair_one(text: str, cfg: RepairConfig) -> RepairResult:
     steps: list[Step] = []
     suggestions: list[Edit] = []
     flags: list[Edit] = []
+    spun_score: float | None = None
     for name, fix in enabled_fixers(cfg):
-        proposed = fix(text, cfg)
+        if name == "spinner":
+            # The spinner's gate scores the document on the way: keep the score for the result.
+            proposed, spun_score = _spinner_fix(text, cfg)
+        else:
+            proposed = fix(text, cfg)
         if not proposed:
             continue
         changes = [e for e in proposed if e.before != e.after]
@@ -126,7 +147,13 @@ def _repair_one(text: str, cfg: RepairConfig) -> RepairResult:
             text = apply_edits(text, applied)
             steps.append(Step(name, tuple(applied)))
         flags = [_shift(f, applied, text) for f in (*flags, *new_flags)]
-    return RepairResult(text=text, steps=tuple(steps), suggestions=tuple(suggestions), flags=tuple(flags))
+    return RepairResult(
+        text=text,
+        steps=tuple(steps),
+        suggestions=tuple(suggestions),
+        spun_score=spun_score,
+        flags=tuple(flags),
+    )
 
 
 def _shift(flag: Edit, applied: Sequence[Edit], new_text: str) -> Edit:

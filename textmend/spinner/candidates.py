@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from textmend.spinner.lexicon import MAX_WORD, MIN_WORD, Lexicon, is_word
 from textmend.spinner.table import ReversalTable
@@ -37,6 +38,38 @@ class CandidateIndex:
     max_candidates: int = 60
     _cache: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _fanout: dict[str, int] = field(default_factory=dict, repr=False)
+    _forms: frozenset[str] | None = field(default=None, repr=False)
+    _known: tuple[int, frozenset[str], int] | None = field(default=None, repr=False)
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False, compare=False)
+    """Facts derived from one form and this index only (the rare-word test, the originals that
+    pass the frequency filter), memoised by the modules that compute them. Keys are only ever
+    forms that have originals, so the memo is bounded by the lexicons' size."""
+
+    def _lexicon_forms(self) -> frozenset[str]:
+        # Built once: every form a lexicon can answer for. Why: ``sites`` asks about every 2-4
+        # character substring of every document, and almost none of them is a lexicon word.
+        if self._forms is None:
+            self._forms = frozenset(w for lex in self.lexicons for w in lex.of)
+        return self._forms
+
+    def known_forms(self) -> frozenset[str]:
+        """Every form :meth:`originals` may answer for: the lexicons' words and the table's forms
+        (a superset of those with originals). For callers that test many substrings in a loop."""
+        return self._known_forms()[1]
+
+    def max_form_len(self) -> int:
+        """The longest form :meth:`originals` can answer for (a learned table may hold longer
+        ones than the lexicons' ``MAX_WORD``)."""
+        return self._known_forms()[2]
+
+    def _known_forms(self) -> tuple[int, frozenset[str], int]:
+        # Rebuilt when the table grew: a new pair may bring a new form.
+        size = len(self.table) if self.table is not None else 0
+        if self._known is None or self._known[0] != size:
+            lex = self._lexicon_forms()
+            table = {s for s, _ in self.table.counts} if self.table is not None else set()
+            self._known = (size, lex | table, max([MAX_WORD, *map(len, table)]))
+        return self._known
 
     def fanout(self, word: str) -> int:
         """How many replacements a spinner could pick for ``word`` (at least 1)."""
@@ -53,6 +86,12 @@ class CandidateIndex:
         hit = self._cache.get(form)
         if hit is not None:
             return hit
+        if form not in self._lexicon_forms() and (self.table is None or not self.table.originals(form)):
+            # Sound shortcut: a lexicon answers only for its own words and the table only for its
+            # own forms, so the full lookup below would find nothing. Not cached: the cache would
+            # otherwise keep every substring of every document seen (hundreds of MB per worker
+            # over a large corpus) instead of the lexicons' words.
+            return ()
         ordered: dict[str, None] = {}
         if self.table is not None:
             for orig, _ in self.table.originals(form):

@@ -25,6 +25,32 @@ class Scorer(Protocol):
     def compare(self, left: str, candidates: Sequence[str], right: str) -> list[float]: ...
 
 
+class MemoScorer:
+    """A :class:`Scorer` that remembers its answers, for the span of one document.
+
+    Why: :func:`refine` re-scores every proposal, and wherever no chosen reversal is near, its
+    context is the one :func:`propose` already scored (about one call in eight on law text);
+    the gate's sample and the full pass share windows too. The model is a pure function of its
+    arguments, so a remembered answer is the answer.
+    """
+
+    def __init__(self, model: Scorer) -> None:
+        self.model = model
+        self._seen: dict[tuple[str, tuple[str, ...], str], list[float]] = {}
+
+    def compare(self, left: str, candidates: Sequence[str], right: str) -> list[float]:
+        key = (left, tuple(candidates), right)
+        hit = self._seen.get(key)
+        if hit is None:
+            hit = self._seen[key] = self.model.compare(left, candidates, right)
+        return list(hit)
+
+
+def memo_scorer(model: Scorer) -> MemoScorer:
+    """``model`` wrapped in a :class:`MemoScorer` (unless it already is one)."""
+    return model if isinstance(model, MemoScorer) else MemoScorer(model)
+
+
 @dataclass(frozen=True)
 class Params:
     """Scoring knobs, tuned on the tuning half (``bench/bench_spinner.py``).
@@ -69,6 +95,19 @@ def _context(text: str, start: int, end: int, params: Params) -> tuple[str, str]
     return left, right if cut < 0 else right[:cut]
 
 
+def common_originals(index: CandidateIndex, form: str, min_log_ratio: float) -> tuple[str, ...]:
+    """The originals of ``form`` at least ``exp(min_log_ratio)`` times as common as it, in
+    :meth:`~CandidateIndex.originals` order."""
+    key = ("common", form, min_log_ratio)
+    hit: tuple[str, ...] | None = index.memo.get(key)
+    if hit is None:
+        # Memoised on the index (bounded: only forms with originals get here): the same forms
+        # come back in every document, and each filter costs two dictionary look-ups per original.
+        hit = tuple(o for o in index.originals(form) if wordfreq.log_ratio(o, form) >= min_log_ratio)
+        index.memo[key] = hit
+    return hit
+
+
 def propose(text: str, index: CandidateIndex, model: Scorer, params: Params) -> list[Reversal]:
     """The best candidate of every site whose gain reaches ``params.floor``, in text order."""
     out: list[Reversal] = []
@@ -79,8 +118,7 @@ def propose(text: str, index: CandidateIndex, model: Scorer, params: Params) -> 
         if params.min_log_ratio is not None:
             # Spinners pick rare synonyms; writers pick common words. An original rarer than
             # the form is far more often a false alarm than a reversal (tuned in the bench).
-            limit = params.min_log_ratio
-            origs = tuple(o for o in origs if wordfreq.log_ratio(o, site.form) >= limit)
+            origs = common_originals(index, site.form, params.min_log_ratio)
             if not origs:
                 continue
         scores = model.compare(left, [site.form, *origs], right)
@@ -101,6 +139,7 @@ def propose(text: str, index: CandidateIndex, model: Scorer, params: Params) -> 
 
 def reversals(text: str, index: CandidateIndex, model: Scorer, params: Params) -> list[Reversal]:
     """:func:`propose`, then :func:`refine` in the context cleaned by the first pass."""
+    model = memo_scorer(model)
     return refine(text, propose(text, index, model, params), index, model, params)
 
 
@@ -163,9 +202,9 @@ def refine(
         left = cleaned[:a][-params.left :]
         left = left[left.rfind("\n") + 1 :]
         right = cleaned[b : b + params.right].split("\n", 1)[0]
-        origs = tuple(o for o in index.originals(r.spun))
+        origs = index.originals(r.spun)
         if params.min_log_ratio is not None:
-            origs = tuple(o for o in origs if wordfreq.log_ratio(o, r.spun) >= params.min_log_ratio)
+            origs = common_originals(index, r.spun, params.min_log_ratio)
         if not origs:
             continue
         scores = model.compare(left, [r.spun, *origs], right)

