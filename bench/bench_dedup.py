@@ -1,40 +1,53 @@
 """Near-duplicate detection: quality against brute-force exact Jaccard, throughput against
 datasketch in the same run, and memory scaling.
 
-    python -m bench dedup [quality|throughput|memory|all] [--docs N] [--bases N]
+    python -m bench dedup [quality|throughput|memory|all] [--docs N] [--bases N] [--sizes N,N,...]
+    python -m bench dedup --memory [--sizes 10000,100000,300000]
 
 quality   : labelled set built from ../shared/corpora (near copies at 1-30% character edits,
             partial copies, reordered paragraphs, script-converted copies, same-topic distinct
             laws as hard negatives); pairwise precision/recall against brute-force exact Jaccard
             (scipy sparse product) for us and for datasketch MinHashLSH (fed our signatures,
             which are bit-identical to its own scheme).
-throughput: N (20,000) documents of 2 KB UTF-8, end to end, ours vs datasketch update_batch +
-            MinHashLSH insert/query; ratio printed.
-memory    : peak RSS of a child process clustering 10k and 100k documents.
+throughput: N (20,000) documents of 2 KB UTF-8: the signature steps alone (matching view;
+            shingles + MinHash; both) against datasketch update_batch alone (on --ds-sig-docs,
+            2,000), then end to end against datasketch update_batch + MinHashLSH insert/query;
+            ratios printed, all in the same run.
+memory    : peak RSS of a child process clustering 10k and 100k documents (--sizes), the size of
+            its on-disk shingle store, and the 1M estimate from the last two points.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from bench.common import need_shared, peak_rss_mb, print_table, timed
 from textmend.dedup import DedupConfig, find_duplicates
+from textmend.dedup.minhash import shingle_batch, signatures
 from textmend.dedup.steps import sign_batch
+from textmend.dedup.view import view_batch
 from textmend.document import Document
 
 DOC_BYTES = 2048
+T = TypeVar("T")
 
 
 def _arg(args: list[str], name: str, default: int) -> int:
     return int(args[args.index(name) + 1]) if name in args else default
+
+
+def _argstr(args: list[str], name: str, default: str) -> str:
+    return args[args.index(name) + 1] if name in args else default
 
 
 def _laws(shared: Path) -> list[tuple[str, str]]:
@@ -251,6 +264,30 @@ def _datasketch_reference(docs: list[Document], cfg: DedupConfig) -> int:
     return pairs
 
 
+def _datasketch_signatures(docs: list[Document], cfg: DedupConfig) -> int:
+    from datasketch import MinHash
+
+    for d in docs:
+        t = d.text
+        m = MinHash(num_perm=cfg.num_perm, seed=cfg.seed)
+        m.update_batch([t[i : i + cfg.ngram].encode("utf-8") for i in range(len(t) - cfg.ngram + 1)])
+    return len(docs)
+
+
+def _timed_cpu(fn: Callable[[], T], repeat: int = 3) -> tuple[float, float, T]:
+    """(median wall seconds, median CPU seconds of this process, last result).
+
+    Why CPU time too: the machine is shared, and a single-threaded step's CPU seconds are its
+    cost on one core however many other jobs wait for the cores."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        w, c = time.perf_counter(), time.process_time()
+        result = fn()
+        walls.append(time.perf_counter() - w)
+        cpus.append(time.process_time() - c)
+    return statistics.median(walls), statistics.median(cpus), result
+
+
 def throughput(args: list[str]) -> None:
     shared = need_shared()
     n = _arg(args, "--docs", 20000)
@@ -258,8 +295,25 @@ def throughput(args: list[str]) -> None:
     docs = list(two_kb_docs(shared, n))
     mb = sum(len(d.text.encode("utf-8")) for d in docs) / 1e6
     find_duplicates(docs[:200], cfg)  # warm the folding tables
-    t_sig, _ = timed(
-        lambda: [sign_batch(([d.text for d in docs[i : i + 512]], cfg)) for i in range(0, n, 512)]
+    batches = [[d.text for d in docs[i : i + cfg.batch_size]] for i in range(0, n, cfg.batch_size)]
+    w_view, c_view, views = _timed_cpu(lambda: [view_batch(b) for b in batches])
+    w_mh, c_mh, _ = _timed_cpu(
+        lambda: [signatures(shingle_batch(v, cfg.ngram), cfg.num_perm, cfg.seed) for v in views]
+    )
+    w_sig, c_sig, _ = _timed_cpu(lambda: [sign_batch((b, cfg)) for b in batches])
+    sig_sub = docs[: min(n, _arg(args, "--ds-sig-docs", 2000))]
+    w_ds, c_ds, _ = _timed_cpu(lambda: _datasketch_signatures(sig_sub, cfg), repeat=1)
+    m = len(sig_sub)
+    print_table(
+        "Signature throughput, one process (docs/s by wall clock and per CPU second; ratio = ours /"
+        " datasketch update_batch per CPU second, same run)",
+        ["step", "wall s", "docs/s wall", "docs/CPU-s", "ratio"],
+        [
+            [f"datasketch MinHash.update_batch ({m} docs)", w_ds, m / w_ds, m / c_ds, 1.0],
+            ["textmend matching view", w_view, n / w_view, n / c_view, n / c_view / (m / c_ds)],
+            ["textmend shingles + MinHash (from views)", w_mh, n / w_mh, n / c_mh, n / c_mh / (m / c_ds)],
+            ["textmend view + shingles + MinHash", w_sig, n / w_sig, n / c_sig, n / c_sig / (m / c_ds)],
+        ],
     )
     t_ours, res = timed(lambda: find_duplicates(docs, cfg))
     t_proc, res_p = timed(lambda: find_duplicates(docs, cfg, engine="processes"), repeat=1)
@@ -278,7 +332,7 @@ def throughput(args: list[str]) -> None:
                 ds_rate,
                 1.0,
             ],
-            ["textmend signatures only (view+shingle+MinHash)", t_sig, n / t_sig, n / t_sig / ds_rate],
+            ["textmend signatures only (view+shingle+MinHash)", w_sig, n / w_sig, n / w_sig / ds_rate],
             ["textmend end to end, local engine", t_ours, n / t_ours, n / t_ours / ds_rate],
             ["textmend end to end, processes engine (2 cores)", t_proc, n / t_proc, n / t_proc / ds_rate],
         ],
@@ -289,27 +343,37 @@ def throughput(args: list[str]) -> None:
 
 
 def _child(n: int) -> None:
+    from textmend.dedup import DedupIndex
+
     shared = need_shared()
     t0 = time.perf_counter()
-    res = find_duplicates(two_kb_docs(shared, n), DedupConfig())
-    print(json.dumps({"n": n, "rss_mb": peak_rss_mb(), "seconds": time.perf_counter() - t0, **res.stats}))
+    idx = DedupIndex(DedupConfig())
+    res = idx.add(two_kb_docs(shared, n))
+    disk = idx.store.file.stat().st_size
+    idx.close()
+    out = {"n": n, "rss_mb": peak_rss_mb(), "seconds": time.perf_counter() - t0, "disk_mb": disk / 1e6}
+    print(json.dumps({**out, **res.stats}))
 
 
 def memory(args: list[str]) -> None:
+    sizes = [int(x) for x in _argstr(args, "--sizes", f"10000,{_arg(args, '--big', 100000)}").split(",")]
     rows = []
+    # Baseline: the imports and the corpus the documents are cut from (two_kb_docs loads it).
     base = json.loads(
         subprocess.run(
             [
                 sys.executable,
                 "-c",
-                "import textmend.dedup, numpy, json, resource; print(json.dumps({'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024}))",
+                "import textmend.dedup, numpy, json, resource; from bench.bench_dedup import _laws;"
+                " from bench.common import need_shared; _laws(need_shared());"
+                " print(json.dumps({'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024}))",
             ],
             capture_output=True,
             text=True,
             check=True,
         ).stdout
     )["rss_mb"]
-    for n in (10000, _arg(args, "--big", 100000)):
+    for n in sizes:
         out = subprocess.run(
             [sys.executable, "-m", "bench", "dedup", "child", str(n)],
             capture_output=True,
@@ -318,21 +382,55 @@ def memory(args: list[str]) -> None:
         ).stdout
         d = json.loads(out.strip().splitlines()[-1])
         rows.append(
-            [n, d["rss_mb"], (d["rss_mb"] - base) * 1024 / n, d["seconds"], d["candidates"], d["verified"]]
+            [
+                n,
+                d["rss_mb"],
+                (d["rss_mb"] - base) * 1024 / n,
+                d["disk_mb"],
+                d["seconds"],
+                d["candidates"],
+                d["verified"],
+            ]
         )
-    slope = (rows[1][1] - rows[0][1]) / (rows[1][0] - rows[0][0])  # MB per doc
     print_table(
-        f"Peak RSS clustering 2 KB documents (import baseline {base:.0f} MB)",
-        ["docs", "peak RSS MB", "KB/doc over baseline", "seconds", "candidates", "verified"],
+        f"Peak RSS clustering 2 KB documents (baseline: imports + source corpus {base:.0f} MB)",
+        [
+            "docs",
+            "peak RSS MB",
+            "KB/doc over baseline",
+            "shingle store on disk MB",
+            "seconds",
+            "candidates",
+            "verified",
+        ],
         rows,
     )
-    print(
-        f"marginal {slope * 1024:.2f} KB/doc -> linear estimate for 1M docs: {rows[0][1] + slope * (1e6 - rows[0][0]):,.0f} MB"
-    )
+    if len(rows) >= 2:
+        (n0, r0), (n1, r1) = (rows[-2][0], rows[-2][1]), (rows[-1][0], rows[-1][1])
+        slope = (r1 - r0) / (n1 - n0)  # MB per doc
+        print(
+            f"marginal {slope * 1024:.2f} KB/doc between {n0:,} and {n1:,} -> linear estimate for 1M docs:"
+            f" {r1 + slope * (1e6 - n1):,.0f} MB"
+        )
+    if len(rows) >= 3:
+        # Past ~100k the generator's windows repeat (shifts of a few characters), so verified
+        # pairs grow faster than documents: split the cost into a per-document and a per-pair
+        # part (least squares on every size) and estimate 1M documents from those.
+        a = np.array([[1.0, r[0], r[6]] for r in rows])
+        (base_mb, per_doc, per_pair), *_ = np.linalg.lstsq(a, np.array([r[1] for r in rows]), rcond=None)
+        ratio = rows[-1][6] / rows[-1][0]
+        print(
+            f"fit: {base_mb:,.0f} MB + {per_doc * 1024:.2f} KB/doc + {per_pair * 1e6:.0f} B/verified pair ->"
+            f" 1M docs: {base_mb + per_doc * 1e6:,.0f} MB without duplicates,"
+            f" {base_mb + (per_doc + per_pair * ratio) * 1e6:,.0f} MB at {ratio:.1f} verified pairs/doc"
+            f" (the {rows[-1][0]:,} run's rate)"
+        )
 
 
 def main(args: list[str]) -> None:
     what = args[0] if args and not args[0].startswith("--") else "all"
+    if "--memory" in args:
+        what = "memory"
     if what == "child":
         _child(int(args[1]))
         return

@@ -1,13 +1,18 @@
-"""The same dedup job on the local, processes and dask engines: wall time, peak memory of the
+"""The same job on the local, processes and dask engines: wall time, peak memory of the
 driver and of each worker, and the scaling curve over corpus sizes.
 
-    python -m bench scale [--sizes 10000,30000,100000] [--workers 2] [--engines local,processes,dask]
+    python -m bench scale [--job dedup|repair] [--sizes 10000,30000,100000] [--workers 2]
+                          [--engines local,processes,dask]
 
 Each (size, engine) runs in a fresh child process, so peak RSS figures do not carry over. The job
-streams ~2 KB windows of ../shared/corpora (bench_dedup.two_kb_docs) into find_duplicates. The
-dask engine uses a LocalCluster of ``--workers`` single-threaded worker processes; its start-up
-is timed apart from the job. Every engine's records and pairs are hashed and must be identical
-to the local engine's, and times are printed as ratios to the local engine of the same run.
+streams ~2 KB windows of ../shared/corpora (bench_dedup.two_kb_docs) into find_duplicates
+(``dedup``, the default) or repair_many (``repair``; default sizes 1000,3000 because default
+repair is ~100x slower per document than dedup). The dask engine uses a LocalCluster of
+``--workers`` single-threaded worker processes; its start-up is timed apart from the job, and
+each worker's peak RSS is read inside the worker (``client.run``). For processes, the worker
+peak is RUSAGE_CHILDREN (Linux reports the largest terminated child: the biggest pool worker).
+Every engine's output is hashed and must be identical to the local engine's, and times are
+printed as ratios to the local engine of the same run.
 """
 
 from __future__ import annotations
@@ -18,11 +23,15 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from bench.bench_dedup import two_kb_docs
 from bench.common import need_shared, peak_rss_mb, print_table
 from textmend.dedup import DedupConfig, DedupResult, find_duplicates
+from textmend.dedup.engines import Engine
+from textmend.document import Document
+from textmend.repair.parallel import repair_many
 
 
 def _digest(res: DedupResult) -> str:
@@ -38,10 +47,26 @@ def _worker_peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _child(n: int, engine: str, workers: int) -> None:
+def _repair_digest(docs: Iterable[Document]) -> tuple[str, dict[str, int]]:
+    h = hashlib.sha256()
+    n = changed = 0
+    for d in docs:
+        n += 1
+        changed += d.metadata["repair"].changed
+        h.update(f"{d.id}\t{d.text}\n".encode())
+    return h.hexdigest()[:16], {"docs": n, "changed": changed}
+
+
+def _run(job: str, docs: Iterable[Document], runner: Engine) -> tuple[str, dict[str, int]]:
+    if job == "repair":
+        return _repair_digest(repair_many(docs, engine=runner))
+    res = find_duplicates(docs, DedupConfig(), engine=runner)
+    return _digest(res), {k: res.stats[k] for k in ("candidates", "verified", "duplicates")}
+
+
+def _child(job: str, n: int, engine: str, workers: int) -> None:
     shared = need_shared()
-    cfg = DedupConfig()
-    out: dict[str, Any] = {"n": n, "engine": engine, "startup_s": 0.0}
+    out: dict[str, Any] = {"n": n, "engine": engine, "job": job, "startup_s": 0.0}
     if engine == "dask":
         from textmend.dedup.engines import DaskEngine
 
@@ -50,23 +75,23 @@ def _child(n: int, engine: str, workers: int) -> None:
             client = runner.client
             out["startup_s"] = time.perf_counter() - t0
             t0 = time.perf_counter()
-            res = find_duplicates(two_kb_docs(shared, n), cfg, engine=runner)
+            digest, stats = _run(job, two_kb_docs(shared, n), runner)
             out["seconds"] = time.perf_counter() - t0
             per_worker = client.run(_worker_peak_rss_mb)
             out["worker_rss_mb"] = max(per_worker.values())
+            out["placement"] = runner.placement
     else:
         from textmend.dedup.engines import LocalEngine, ProcessEngine
 
-        runner = LocalEngine() if engine == "local" else ProcessEngine(workers)
+        local: Engine = LocalEngine() if engine == "local" else ProcessEngine(workers)
         t0 = time.perf_counter()
-        res = find_duplicates(two_kb_docs(shared, n), cfg, engine=runner)
+        digest, stats = _run(job, two_kb_docs(shared, n), local)
         out["seconds"] = time.perf_counter() - t0
-        # Linux reports the largest terminated child: the biggest pool worker.
         children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         out["worker_rss_mb"] = children if engine == "processes" else None
     out["driver_rss_mb"] = peak_rss_mb()
-    out["digest"] = _digest(res)
-    out.update({k: res.stats[k] for k in ("candidates", "verified", "duplicates")})
+    out["digest"] = digest
+    out.update(stats)
     print(json.dumps(out))
 
 
@@ -76,10 +101,12 @@ def _arg(args: list[str], name: str, default: str) -> str:
 
 def main(args: list[str]) -> None:
     if args and args[0] == "child":
-        _child(int(args[1]), args[2], int(args[3]))
+        _child(args[1], int(args[2]), args[3], int(args[4]))
         return
     need_shared()
-    sizes = [int(x) for x in _arg(args, "--sizes", "10000,30000,100000").split(",")]
+    job = _arg(args, "--job", "dedup")
+    default_sizes = "1000,3000" if job == "repair" else "10000,30000,100000"
+    sizes = [int(x) for x in _arg(args, "--sizes", default_sizes).split(",")]
     engines = _arg(args, "--engines", "local,processes,dask").split(",")
     workers = int(_arg(args, "--workers", "2"))
     rows = []
@@ -89,7 +116,7 @@ def main(args: list[str]) -> None:
         local_digest: str | None = None
         for engine in engines:
             proc = subprocess.run(
-                [sys.executable, "-m", "bench", "scale", "child", str(n), engine, str(workers)],
+                [sys.executable, "-m", "bench", "scale", "child", job, str(n), engine, str(workers)],
                 capture_output=True,
                 text=True,
             )
@@ -113,13 +140,13 @@ def main(args: list[str]) -> None:
                     n / d["seconds"],
                     d["driver_rss_mb"],
                     "-" if w is None else w,
-                    d["duplicates"],
+                    d.get("duplicates", d.get("changed")),
                     same,
                 ]
             )
             print(json.dumps(d), file=sys.stderr)
     print_table(
-        f"Same dedup job per engine ({workers} workers; ratio = seconds / local seconds of the same size)",
+        f"Same {job} job per engine ({workers} workers; ratio = seconds / local seconds of the same size)",
         [
             "docs",
             "engine",
@@ -129,7 +156,7 @@ def main(args: list[str]) -> None:
             "docs/s",
             "driver peak MB",
             "worker peak MB",
-            "duplicates",
+            "duplicates" if job == "dedup" else "changed",
             "= local",
         ],
         rows,

@@ -3,9 +3,11 @@ the records and pairs of the local engine (same order, same similarities)."""
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
+from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -119,6 +121,11 @@ def test_dask_equals_local(docs: list[Document], local: object, dask_engine: Das
     got = find_duplicates(docs, DedupConfig(batch_size=128), engine=dask_engine)
     _same(got, local)
     assert dask_engine.partitions == 2  # the real LocalCluster's workers did the work
+    # every pair was checked on the workers holding its batch: no batch was cut on the driver
+    placed = dask_engine.placement
+    assert placed["partitions"] == -(-len(docs) // 128)
+    assert placed["on_workers"] == placed["partitions"] and placed["tasks"] > 1
+    assert placed["pieces_shipped"] > 0  # some pairs join documents of two partitions
 
 
 def test_dask_incremental_index_equals_local(dask_engine: DaskEngine) -> None:
@@ -129,6 +136,9 @@ def test_dask_incremental_index_equals_local(dask_engine: DaskEngine) -> None:
         ra = a.add(part)
         rb = b.add(part, engine=dask_engine)
     _same(ra, rb)
+    # the first add's batches had left the cluster: their pieces were cut on the driver
+    placed = dask_engine.placement
+    assert 0 < placed["on_workers"] < placed["partitions"]
 
 
 def test_dask_named_engine_starts_and_closes_its_cluster() -> None:
@@ -187,3 +197,129 @@ def test_missing_dask_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "distributed", None)  # makes `import distributed` fail
     with pytest.raises(MissingDependency, match=r"textmend\[dask\]"):
         find_duplicates([Document("a", "法律")], engine="dask")
+
+
+# --- repair and clean on every engine, through the command line ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def scheduler_address() -> Iterator[str]:
+    """A real distributed scheduler with 2 workers; threads instead of processes only to
+    start quickly (the tasks still go through the scheduler, serialised, to the workers)."""
+    distributed = pytest.importorskip("distributed", reason="dask[distributed] is not installed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
+def _write_shards(root: Path, texts: list[str]) -> None:
+    """Three JSON Lines shards of the texts, with a broken line and a record without text."""
+    root.mkdir()
+    for s in range(3):
+        lines = [
+            json.dumps({"id": f"{s}-{k}", "text": t, "n": k}, ensure_ascii=False)
+            for k, t in enumerate(texts[s * len(texts) // 3 : (s + 1) * len(texts) // 3])
+        ]
+        if s == 1:
+            lines.insert(3, '{"id": "broken", "text": ')
+            lines.append(json.dumps({"id": "no-text", "body": "x"}))
+        (root / f"shard{s}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _cli(args: list[str]) -> Any:
+    from click.testing import CliRunner
+
+    from textmend.cli import cli
+
+    return CliRunner().invoke(cli, args, catch_exceptions=False)
+
+
+def _engines(address: str) -> list[list[str]]:
+    return [
+        ["--engine", "local"],
+        ["--engine", "processes"],
+        ["--engine", "dask", "--scheduler", address],
+    ]
+
+
+def test_cli_repair_is_byte_identical_on_every_engine(tmp_path: Path, scheduler_address: str) -> None:
+    from textmend.repair.pipeline import repair
+
+    texts = _damaged_texts(n=90, seed=6)
+    _write_shards(tmp_path / "in", texts)
+    outputs = []
+    for k, engine in enumerate(_engines(scheduler_address)):
+        out, log = tmp_path / f"out{k}", tmp_path / f"edits{k}.jsonl"
+        res = _cli(
+            ["repair", "--jsonl", str(tmp_path / "in"), "-o", str(out), "--explain", str(log), *engine]
+        )
+        assert res.exit_code == 1  # the broken line and the record without text are reported
+        outputs.append((_tree(out), log.read_bytes()))
+    assert outputs[1] == outputs[0] and outputs[2] == outputs[0]
+    tree = outputs[0][0]
+    assert sorted(tree) == ["part-00000.jsonl", "part-00001.jsonl", "part-00002.jsonl"]
+    # input order, broken lines passed through, every text the local repair of its input
+    for s in range(3):
+        src = (tmp_path / "in" / f"shard{s}.jsonl").read_bytes().splitlines(keepends=True)
+        got = tree[f"part-{s:05d}.jsonl"].splitlines(keepends=True)
+        assert len(got) == len(src)
+        for a, b in zip(src, got, strict=True):
+            try:
+                obj = json.loads(a)
+            except json.JSONDecodeError:
+                assert b == a
+                continue
+            if "text" not in obj:
+                assert b == a
+            else:
+                assert json.loads(b) == {**obj, "text": repair(obj["text"]).text}
+    assert tree["part-00000.jsonl"] != (tmp_path / "in" / "shard0.jsonl").read_bytes()  # it did repair
+
+
+def test_cli_repair_text_files_and_resume_on_dask(tmp_path: Path, scheduler_address: str) -> None:
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    for k, t in enumerate(_damaged_texts(n=9, seed=3)):
+        (src / ("sub" if k % 2 else ".") / f"{k}.txt").write_text(t, encoding="utf-8")
+    (src / "empty.txt").write_bytes(b"")
+    local = _cli(["repair", str(src), "-o", str(tmp_path / "a")])
+    dask = _cli(["repair", str(src), "-o", str(tmp_path / "b"), *_engines(scheduler_address)[2]])
+    assert local.exit_code == dask.exit_code == 1  # the empty file
+    assert _tree(tmp_path / "a") == _tree(tmp_path / "b") and len(_tree(tmp_path / "a")) == 9
+    # --resume skips finished outputs (left untouched) and redoes the missing one
+    (tmp_path / "b" / "0.txt").write_bytes(b"finished earlier")
+    (tmp_path / "b" / "sub" / "1.txt").unlink()
+    again = _cli(
+        [
+            "repair",
+            str(src),
+            "-o",
+            str(tmp_path / "b"),
+            "--resume",
+            "--stats",
+            *_engines(scheduler_address)[2],
+        ]
+    )
+    assert "skipped (already done, --resume): 8" in again.output
+    assert (tmp_path / "b" / "0.txt").read_bytes() == b"finished earlier"
+    assert (tmp_path / "b" / "sub" / "1.txt").read_bytes() == (tmp_path / "a" / "sub" / "1.txt").read_bytes()
+    assert not [p for p in (tmp_path / "b").rglob(".*")]  # no temporary file left behind
+
+
+def test_cli_clean_is_identical_on_every_engine(tmp_path: Path, scheduler_address: str) -> None:
+    docs = corpus(bases=40, seed=9)
+    src = tmp_path / "corpus.jsonl"
+    src.write_text("".join(json.dumps({"id": d.id, "text": d.text}) + "\n" for d in docs), encoding="utf-8")
+    results = []
+    for k, engine in enumerate(_engines(scheduler_address)):
+        out = tmp_path / f"clean{k}.jsonl"
+        res = _cli(["clean", "--jsonl", str(src), "-o", str(out), *engine])
+        assert res.exit_code == 0, res.output
+        results.append((out.read_bytes(), Path(f"{out}.excluded.jsonl").read_bytes()))
+    assert results[1] == results[0] and results[2] == results[0]
+    assert results[0][1].count(b"\n") > 40  # duplicates were found and excluded

@@ -89,3 +89,49 @@ def test_view_offsets_point_at_source_characters() -> None:
     for ch, off in zip(v.text, v.offsets.tolist(), strict=True):
         src = text[off]
         assert matching_view(src).text == ch
+
+
+# Pieces of ruby, damaged ruby and their look-alikes, so generated texts hit the edge cases.
+RUBYISH = st.lists(
+    st.sampled_from(
+        [*"優質服務中a1 \t\u3000()（）?？^，ǘ", "(yōu)", "（zhi4）", "?shù)", "( lǜ )", "(WTO)", "(a)", "?ab"]
+    ),
+    max_size=12,
+).map("".join)
+
+
+def _ruby_spans_reference(text: str) -> list[tuple[int, int]]:
+    """Every parenthesis and ``?`` tried with the regexes (no numpy pre-filter)."""
+    from textmend.cjk import RUBY_RE, is_han
+    from textmend.dedup.view import _DAMAGED_RUBY_RE
+
+    spans = [
+        m.span()
+        for pos, ch in enumerate(text)
+        if ch in "(（" and pos > 0 and is_han(text[pos - 1]) and (m := RUBY_RE.match(text, pos))
+    ]
+    spans += [
+        m.span() for pos, ch in enumerate(text) if ch == "?" and (m := _DAMAGED_RUBY_RE.match(text, pos + 1))
+    ]
+    return spans
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(RUBYISH, min_size=1, max_size=4))
+def test_ruby_prefilter_finds_what_the_regexes_find(parts: list[str]) -> None:
+    from textmend.dedup.view import _ruby_spans
+
+    text = "".join(parts)
+    assert _ruby_spans(text) == _ruby_spans_reference(text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(CJK, min_size=1, max_size=5))
+def test_batch_offsets_equal_per_text_offsets(texts: list[str]) -> None:
+    views = view_batch(texts)
+    per_text = [views.doc_offsets(k) for k in range(len(texts))]
+    assert views.offsets.tolist() == [int(x) for o in per_text for x in o]
+    for k, t in enumerate(texts):
+        v = matching_view(t)
+        assert v.text == views.text(k)
+        assert v.offsets.tolist() == per_text[k].tolist()

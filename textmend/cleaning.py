@@ -12,7 +12,6 @@ from typing import Any
 from textmend.document import Document
 from textmend.io import AtomicOutput, dump_jsonl
 from textmend.repair.config import RepairConfig
-from textmend.repair.pipeline import repair
 
 # metadata keys the pipeline adds for itself; not copied into the cleaned records
 _INTERNAL = {"repair", "encodings", "edits"}
@@ -31,19 +30,29 @@ class CleanOptions:
 def run_clean(docs: Iterable[Document], rconfig: RepairConfig, dconfig: Any, opts: CleanOptions) -> list[str]:
     """Run the whole job; returns the summary lines."""
     from textmend.dedup import find_duplicates
+    from textmend.dedup.engines import close_engine, get_engine
+    from textmend.repair.parallel import repair_many
 
     t0 = time.perf_counter()
     repaired: list[Document] = []
     originals: dict[str, str] = {}
     kinds: Counter[str] = Counter()
-    for doc in docs:
-        result = repair(doc.text, rconfig)
-        originals[doc.id] = doc.text
-        doc.text = result.text
-        doc.metadata["edits"] = len(result.edits)
-        kinds.update(e.kind for e in result.edits)
-        repaired.append(doc)
-    dup = find_duplicates(repaired, dconfig, engine=opts.engine, scheduler=opts.scheduler)
+    runner = get_engine(opts.engine, scheduler=opts.scheduler)  # one cluster for both steps
+    try:
+
+        def keep_original(stream: Iterable[Document]) -> Iterable[Document]:
+            for doc in stream:
+                originals[doc.id] = doc.text
+                yield doc
+
+        for doc in repair_many(keep_original(docs), rconfig, engine=runner):
+            result = doc.metadata.pop("repair")
+            doc.metadata["edits"] = len(result.edits)
+            kinds.update(e.kind for e in result.edits)
+            repaired.append(doc)
+        dup = find_duplicates(repaired, dconfig, engine=runner)
+    finally:
+        close_engine(runner)
     by_id = {d.id: d for d in repaired}
     members: dict[str, list[str]] = {}
     for rec in dup.records:

@@ -115,6 +115,29 @@ def run_options(fn: F) -> F:
     return fn
 
 
+def engine_options(fn: F) -> F:
+    """Who runs the work (shared by repair, dedup and clean); every engine gives the same output."""
+    for deco in reversed(
+        [
+            click.option(
+                "--engine",
+                type=click.Choice(["local", "processes", "dask"]),
+                default="local",
+                show_default=True,
+                help="Who runs the steps: this process, a local process pool, or Dask; results are identical.",
+            ),
+            click.option(
+                "--scheduler",
+                metavar="ADDRESS",
+                default=None,
+                help="A running Dask scheduler, e.g. tcp://host:8786 (with --engine dask) [default: a local cluster].",
+            ),
+        ]
+    ):
+        fn = deco(fn)
+    return fn
+
+
 def repair_options(fn: F) -> F:
     """Toggles for every fixer family; they map onto :class:`RepairConfig`."""
     d = RepairConfig()
@@ -183,7 +206,8 @@ def repair_options(fn: F) -> F:
                 type=click.Choice(SPINNER_CHOICES),
                 default=d.spinner,
                 show_default=True,
-                help="Spun-text reversal.",
+                help="Spun-text reversal (auto reverses only with --lm or --spinner-table; "
+                "with the default model it flags suspects).",
             ),
             click.option(
                 "--min-confidence",
@@ -289,6 +313,14 @@ def cli(debug: bool) -> None:
     help="With -o DIR, skip inputs whose output already exists (after an interrupted run).",
 )
 @click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["jsonl", "parquet"]),
+    default=None,
+    help="Record output format; with -o DIR, one part-NNNNN file per input shard "
+    "[default: parquet for Parquet inputs, else jsonl].",
+)
+@click.option(
     "--learn-boilerplate",
     "learn_corpus",
     metavar="CORPUS",
@@ -296,6 +328,7 @@ def cli(debug: bool) -> None:
     help="Learn lines repeated across many documents of CORPUS and remove them too.",
 )
 @repair_options
+@engine_options
 @run_options
 def repair(inputs: tuple[str, ...], **kw: Any) -> None:
     """Repair text files, directories, JSON Lines or stdin.
@@ -310,6 +343,8 @@ def repair(inputs: tuple[str, ...], **kw: Any) -> None:
       textmend repair --jsonl --text-field content data.jsonl -o out.jsonl
       cat page.txt | textmend repair --script simplified --punct fullwidth
       textmend repair --in-place notes/*.txt         # keeps notes/*.txt.bak
+      textmend repair shards/ --glob '*.parquet' -o fixed/   # fixed/part-00000.parquet, ...
+      textmend repair --jsonl s3://bucket/crawl/ -o s3://bucket/fixed/ --engine dask --scheduler tcp://head:8786
     """
     quiet, fail_fast, State.stats = kw.pop("quiet"), kw.pop("fail_fast"), kw.pop("stats")
     learn_corpus = kw.pop("learn_corpus")
@@ -383,19 +418,6 @@ def dedup_options(fn: F) -> F:
                 help="MinHash permutations [default: 128].",
             ),
             click.option(
-                "--engine",
-                type=click.Choice(["local", "processes", "dask"]),
-                default="local",
-                show_default=True,
-                help="Who runs the steps; results are identical.",
-            ),
-            click.option(
-                "--scheduler",
-                metavar="ADDRESS",
-                default=None,
-                help="A running Dask scheduler (with --engine dask).",
-            ),
-            click.option(
                 "--index",
                 "index_dir",
                 metavar="DIR",
@@ -430,6 +452,7 @@ def _dedup_config(kw: dict[str, Any]) -> Any:
     help="Write an HTML report: an index of clusters linking to pair diffs.",
 )
 @dedup_options
+@engine_options
 @run_options
 def dedup(inputs: tuple[str, ...], **kw: Any) -> None:
     """Find near-duplicate documents (or shared passages).
@@ -605,6 +628,7 @@ def diff(
 )
 @repair_options
 @dedup_options
+@engine_options
 @run_options
 def clean(inputs: tuple[str, ...], **kw: Any) -> None:
     """Repair, then deduplicate, then write the cleaned corpus and a report.

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -22,6 +24,10 @@ from textmend.errors import InputError
 from textmend.repair.decode import Decoded, decode_bytes, looks_binary
 
 STDIN = "-"
+
+# Warnings (the record is still processed) go to this logger; with no logging configured,
+# Python prints them on stderr as they are, one line each.
+log = logging.getLogger("textmend.io")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +62,12 @@ def discover(
         if arg == STDIN:
             yield InputItem("<stdin>", None, Path("stdin"))
             continue
+        from textmend import storage  # fsspec URLs (memory://, s3://, ...): textmend/storage.py
+
+        arg = storage.localize(arg)
+        if storage.is_url(arg):
+            yield from storage.discover_url(arg, pattern)
+            continue
         p = Path(arg)
         if p.is_dir():
             found = False
@@ -81,6 +93,10 @@ def discover(
 
 
 def read_bytes(item: InputItem) -> bytes:
+    from textmend import storage
+
+    if isinstance(item, storage.RemoteItem):
+        return storage.read_bytes(item)
     if item.path is None:
         return sys.stdin.buffer.read()
     try:
@@ -95,12 +111,94 @@ def read_text(item: InputItem) -> tuple[bytes, Decoded]:
     return data, decode_bytes(data, item.source)
 
 
+# A text input larger than STREAM_BYTES is read, decoded and repaired in parts of about
+# PART_BYTES, so memory stays constant whatever the file size (a 1 GB file or one 200 MB line).
+# Smaller inputs are read whole, as before; the repair pipeline bounds work the same way (it
+# segments texts over 1M code points), so parts only add cuts a segmented text would have too.
+STREAM_BYTES = 4 << 20
+PART_BYTES = 1 << 20
+
+
+def iter_text_parts(
+    item: InputItem, part_bytes: int | None = None, stream_bytes: int | None = None
+) -> Iterator[tuple[bytes, Decoded, int | None]]:
+    """``(bytes, decoding, part number)`` of a text input: the whole input (part None) when it
+    has at most ``stream_bytes``, else consecutive parts 0, 1, ... of about ``part_bytes`` cut
+    at a paragraph or line end (else after ASCII punctuation or space, else at a UTF-8
+    character boundary); the parts' bytes join to the input's. An empty input is one empty
+    part. The sizes default to :data:`PART_BYTES` and :data:`STREAM_BYTES`."""
+    from textmend import storage
+
+    part_bytes = part_bytes or PART_BYTES
+    stream_bytes = stream_bytes or STREAM_BYTES
+
+    if isinstance(item, storage.RemoteItem):
+        stream: BinaryIO = storage.open_binary(item)
+    elif item.path is None:
+        stream = sys.stdin.buffer
+    else:
+        try:
+            stream = item.path.open("rb")
+        except OSError as exc:
+            raise InputError(item.source, exc.strerror or str(exc)) from None
+    try:
+        buf = _read(stream, stream_bytes + 1, item.source)
+        if len(buf) <= stream_bytes:
+            yield buf, decode_bytes(buf, item.source), None
+            return
+        n = 0
+        while buf:
+            if len(buf) < 2 * part_bytes:
+                buf += _read(stream, 2 * part_bytes - len(buf), item.source)
+            cut = len(buf) if len(buf) <= part_bytes else part_cut(buf, part_bytes)
+            part, buf = buf[:cut], buf[cut:]
+            yield part, decode_bytes(part, item.source, start=n == 0), n
+            n += 1
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
+def _read(stream: BinaryIO, n: int, source: str) -> bytes:
+    try:
+        return stream.read(n)
+    except OSError as exc:
+        raise InputError(source, exc.strerror or str(exc)) from None
+
+
+def part_cut(data: bytes, size: int) -> int:
+    """Where to end a part of ``data`` of at most ``size`` bytes (and at least half that).
+
+    A byte below 0x30 (newline, space, ASCII punctuation) is never the second byte of a GBK,
+    Big5 or GB18030 character nor inside a UTF-8 one, so a cut after it splits no character in
+    any codec we read; a line of legacy bytes without one is cut at a UTF-8 boundary, and at
+    worst a split character is kept as escaped bytes (written back unchanged).
+
+    >>> part_cut(b"abcdef\\n\\ng\\nh", 10), part_cut(b"abc def", 6), part_cut("中文字".encode(), 5)
+    (8, 4, 3)
+    """
+    low = size // 2
+    for sep in (b"\n\n", b"\n"):
+        at = data.rfind(sep, low, size)
+        if at != -1:
+            return at + len(sep)
+    for i in range(size - 1, low - 1, -1):
+        if data[i] < 0x30:
+            return i + 1
+    for i in range(size, low, -1):
+        if not 0x80 <= data[i] <= 0xBF:
+            return i
+    return size
+
+
 @dataclass(slots=True)
 class JsonlRecord:
     """One line of a JSON Lines input.
 
     ``raw`` is the line's bytes (with its newline) so an unchanged record can be written back
     byte for byte. ``error`` is set when the line cannot be used; ``obj`` is then None.
+    ``duplicate_of`` is the line number of an earlier record of the same input with the same
+    id (the record is still used: a repeated id is a warning, not an error).
     """
 
     lineno: int
@@ -110,12 +208,24 @@ class JsonlRecord:
     text: str | None = None
     error: InputError | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    duplicate_of: int | None = None
 
 
 def iter_jsonl(item: InputItem, text_field: str = "text", id_field: str = "id") -> Iterator[JsonlRecord]:
-    """Stream records of a JSON Lines input; problems are attached to the record, not raised."""
+    """Stream records of a JSON Lines input; problems are attached to the record, not raised.
+
+    A record whose id field repeats an earlier record's gets ``duplicate_of`` and a one-line
+    warning on the ``textmend.io`` logger naming the file, line and id.
+    """
+    from textmend import storage
+
+    if storage.is_parquet(item.source):  # rows of a Parquet file, checked like JSON lines
+        yield from _flag_duplicates(storage.iter_parquet(item, text_field, id_field), item.source)
+        return
     stream: BinaryIO
-    if item.path is None:
+    if isinstance(item, storage.RemoteItem):
+        stream = storage.open_binary(item)
+    elif item.path is None:
         stream = sys.stdin.buffer
     else:
         try:
@@ -123,9 +233,11 @@ def iter_jsonl(item: InputItem, text_field: str = "text", id_field: str = "id") 
         except OSError as exc:
             raise InputError(item.source, exc.strerror or str(exc)) from None
     try:
-        yield from _iter_jsonl_stream(stream, item.source, text_field, id_field)
+        yield from _flag_duplicates(
+            _iter_jsonl_stream(stream, item.source, text_field, id_field), item.source
+        )
     finally:
-        if item.path is not None:
+        if stream is not sys.stdin.buffer:
             stream.close()
 
 
@@ -167,9 +279,43 @@ def _iter_jsonl_stream(
         yield rec
 
 
+def _flag_duplicates(records: Iterator[JsonlRecord], source: str) -> Iterator[JsonlRecord]:
+    # Only ids read from the id field count (a record without one is named by its line, which
+    # is unique). The first line of every id is kept: memory grows with the number of distinct
+    # ids, not with the text.
+    first: dict[str, int] = {}
+    for rec in records:
+        if rec.obj is not None and rec.doc_id != f"{source}:{rec.lineno}":
+            seen = first.setdefault(rec.doc_id, rec.lineno)
+            if seen != rec.lineno:
+                rec.duplicate_of = seen
+                log.warning(
+                    "textmend: warning: %s:%d: duplicate id %r (first on line %d); the record is still processed",
+                    source,
+                    rec.lineno,
+                    rec.doc_id,
+                    seen,
+                )
+        yield rec
+
+
 def dump_jsonl(obj: dict[str, Any]) -> bytes:
-    """One JSON line, UTF-8, non-ASCII kept readable (never \\u-escaped)."""
-    return (json.dumps(obj, ensure_ascii=False) + "\n").encode("utf-8")
+    """One JSON line, UTF-8, non-ASCII kept readable (never \\u-escaped) except lone
+    surrogates (bytes the decoder kept escaped), which UTF-8 cannot hold: they are written as
+    JSON ``\\udcXX`` escapes, so the line stays valid and reads back to the same string.
+
+    >>> dump_jsonl({"before": "中\\udcff"})
+    b'{"before": "\\xe4\\xb8\\xad\\\\udcff"}\\n'
+    """
+    line = json.dumps(obj, ensure_ascii=False) + "\n"
+    try:
+        return line.encode("utf-8")
+    except UnicodeEncodeError:
+        # a surrogate can only be inside a JSON string, where \uXXXX is its exact escape
+        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", line).encode("utf-8")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def read_documents(
@@ -183,8 +329,8 @@ def read_documents(
 ) -> Iterator[Document]:
     """Documents from INPUT arguments: one per text file, or one per JSONL record.
 
-    Problems are appended to ``errors`` (when given) and the stream goes on; without an
-    ``errors`` list the first problem is raised.
+    Problems (an empty file is one, as in ``textmend repair``) are appended to ``errors``
+    (when given) and the stream goes on; without an ``errors`` list the first problem is raised.
     """
 
     def report(err: InputError) -> None:
@@ -197,16 +343,22 @@ def read_documents(
             report(item)
             continue
         try:
-            if jsonl:
+            if jsonl or item.source.lower().endswith(".parquet"):  # Parquet rows are records
+                seen = False
                 for rec in iter_jsonl(item, text_field, id_field):
+                    seen = True
                     if rec.error is not None:
                         report(rec.error)
                     elif rec.text is not None:
                         meta = {k: v for k, v in (rec.obj or {}).items() if k != text_field}
                         meta["source"] = item.source
                         yield Document(rec.doc_id, rec.text, meta)
+                if not seen:
+                    raise InputError(item.source, "empty file")
             else:
-                _, decoded = read_text(item)
+                data, decoded = read_text(item)
+                if not data:
+                    raise InputError(item.source, "empty file")
                 yield Document(
                     item.source, decoded.text, {"source": item.source, "encodings": decoded.encodings}
                 )
@@ -232,13 +384,7 @@ def atomic_write(path: Path, data: bytes, *, backup: bool = False) -> None:
         if path.exists():
             shutil.copymode(path, tmp)
             if backup:
-                bak = path.with_name(path.name + ".bak")
-                if bak.exists():
-                    bak.unlink()
-                try:
-                    os.link(path, bak)
-                except OSError:
-                    shutil.copy2(path, bak)
+                _keep_backup(path)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -246,11 +392,28 @@ def atomic_write(path: Path, data: bytes, *, backup: bool = False) -> None:
         raise
 
 
-class AtomicOutput:
-    """A binary output file that appears only when closed successfully (no half-written files)."""
+def _keep_backup(path: Path) -> None:
+    """``path.bak``: a hard link when possible, so the original inode and its bytes survive."""
+    bak = path.with_name(path.name + ".bak")
+    if bak.exists():
+        bak.unlink()
+    try:
+        os.link(path, bak)
+    except OSError:
+        shutil.copy2(path, bak)
 
-    def __init__(self, path: Path) -> None:
+
+class AtomicOutput:
+    """A binary output file that appears only when closed successfully (no half-written files).
+
+    With ``backup`` it replaces an existing file the way :func:`atomic_write` does (its mode
+    kept, the old file kept as ``path.bak``) while written in pieces: ``--in-place`` on a large
+    file never holds the whole output in memory.
+    """
+
+    def __init__(self, path: Path, *, backup: bool = False) -> None:
         self.path = Path(path)
+        self.backup = backup
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
         self._fh = os.fdopen(fd, "wb")
@@ -262,6 +425,9 @@ class AtomicOutput:
         self._fh.flush()
         os.fsync(self._fh.fileno())
         self._fh.close()
+        if self.backup and self.path.exists():
+            shutil.copymode(self.path, self._tmp)
+            _keep_backup(self.path)
         os.replace(self._tmp, self.path)
 
     def abort(self) -> None:

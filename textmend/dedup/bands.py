@@ -24,6 +24,11 @@ order), which bounds the pairs of a huge bucket (mass-copied boilerplate) to a l
 while keeping the bucket connected."""
 
 
+COMPACT_MIN_PAIRS = 1 << 20
+"""Pending candidate codes (8 bytes each) :func:`candidate_pairs` lets accumulate before making
+them unique, unless the unique ones are already more."""
+
+
 def collision_probability(jaccard: np.ndarray | float, bands: int, rows: int) -> np.ndarray:
     """Probability that two texts with this Jaccard share at least one band."""
     s = np.asarray(jaccard, dtype=np.float64)
@@ -82,7 +87,13 @@ def candidate_pairs(keys: np.ndarray, new_from: int = 0, max_span: int = MAX_GRO
     (adding documents to an index compares new with old and new, never old with old).
     """
     n, bands = keys.shape
-    found: list[np.ndarray] = []
+    # Pairs are kept as codes i * n + j (8 bytes, not 16) and made unique whenever the pending
+    # ones outgrow the unique ones: a pair shared by many bands is stored once, not per band,
+    # which bounds the working memory by the number of distinct candidates.
+    nn = np.int64(n)
+    unique = np.zeros(0, dtype=np.int64)
+    pending: list[np.ndarray] = []
+    pending_size = 0
     for j in range(bands):
         col = keys[:, j]
         order = np.argsort(col, kind="stable")
@@ -94,11 +105,15 @@ def candidate_pairs(keys: np.ndarray, new_from: int = 0, max_span: int = MAX_GRO
             if not same.any():
                 break
             a, b = order[:-d][same], order[d:][same]
-            found.append(np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1))
-    if not found:
-        return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.concatenate(found).astype(np.int64)
-    if new_from > 0:
-        pairs = pairs[pairs[:, 1] >= new_from]
-    code = np.unique(pairs[:, 0] * np.int64(n) + pairs[:, 1])
-    return np.stack([code // n, code % n], axis=1)
+            lo, hi = np.minimum(a, b), np.maximum(a, b)
+            if new_from > 0:
+                keep = hi >= new_from
+                lo, hi = lo[keep], hi[keep]
+            pending.append(lo.astype(np.int64) * nn + hi)
+            pending_size += len(lo)
+        if pending_size > max(len(unique), COMPACT_MIN_PAIRS):
+            unique = np.unique(np.concatenate([unique, *pending]))
+            pending, pending_size = [], 0
+    if pending:
+        unique = np.unique(np.concatenate([unique, *pending]))
+    return np.stack([unique // nn, unique % nn], axis=1)

@@ -1,14 +1,18 @@
 """The dedup index: signatures, band keys, shingles and verified pairs of every document seen.
 
-In memory for a one-off run; saved to a directory (``--index DIR``) so documents added later are
-compared with the stored ones without re-hashing them. Layout of the directory:
-``meta.json`` (config, ids, lengths, edit counts), ``sig.npy``, ``keys.npy``, ``pairs.npy``,
-``sims.npy`` and ``shingles-NNNNN-{hashes,starts}.npy`` per batch (memory-mapped when read).
+Signatures, band keys and pairs are in memory (~0.8 KB per text); the shingle hashes used for
+exact verification are on disk (:mod:`textmend.dedup.store`), in a temporary directory for a
+one-off run, or in the index directory (``--index DIR``) so documents added later are compared
+with the stored ones without re-hashing them. Layout of the directory: ``meta.json`` (config,
+ids, lengths, edit counts, batch ends), ``sig.npy``, ``keys.npy``, ``pairs.npy``, ``sims.npy``,
+``shingles.u64`` and ``shingle_starts.npy``. Version 1 directories (``shingles-NNNNN-*.npy`` per
+batch) are read, and converted by the next save.
 """
 
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from itertools import islice
@@ -23,8 +27,8 @@ from textmend.dedup.engines import Engine, close_engine, get_engine
 from textmend.dedup.minhash import ShingleBatch
 from textmend.dedup.result import DedupRecord, DedupResult, empty_pairs
 from textmend.dedup.steps import SignedBatch, candidates_step, exact_step, merge_pairs, sign_batch, verify_job
+from textmend.dedup.store import DiskShingleStore
 from textmend.dedup.verify import (
-    ShingleStore,
     estimate_cutoff,
     estimated_jaccard,
     exact_jaccard,
@@ -33,12 +37,56 @@ from textmend.dedup.verify import (
 from textmend.document import Document
 from textmend.errors import ConfigError, InputError
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
+_READABLE_VERSIONS = (1, 2)
 VERIFY_CHUNK_PAIRS = 8192
 """Pairs per verification task on a partitioned engine: a task carries the shingles of up to
 twice as many texts (~5 KB each for 2 KB documents), so this bounds a task to ~90 MB."""
 # Options that change signatures or verified pairs: an index only accepts the same values.
 _FROZEN_OPTIONS = ("threshold", "ngram", "num_perm", "seed", "bands", "rows", "fold_script", "spinner_table")
+
+
+class _RowSpill:
+    """Rows of one dtype and width, parked in an anonymous temporary file as batches arrive.
+
+    Why: keeping the batches in a list and concatenating them holds every signature twice at
+    the end (512 B per text each for 128 permutations); read back from the file they are built
+    once, straight into the final array.
+    """
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()
+        self._rows = 0
+        self._like: np.ndarray | None = None
+
+    def append(self, rows: np.ndarray) -> None:
+        self._file.write(np.ascontiguousarray(rows).tobytes())
+        self._rows += len(rows)
+        self._like = rows[:0]
+
+    def __enter__(self) -> _RowSpill:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._file.close()
+
+    def append_to(self, old: np.ndarray) -> np.ndarray:
+        """``old`` followed by every appended row."""
+        f = self._file
+        if self._like is None:
+            return old
+        out = np.empty((len(old) + self._rows, *self._like.shape[1:]), dtype=self._like.dtype)
+        out[: len(old)] = old
+        f.seek(0)
+        # In pieces of ~16 MB, so reading back needs no second copy of the rows either.
+        step = max(1, (1 << 24) // max(1, out[:1].nbytes))
+        for lo in range(len(old), len(out), step):
+            piece = out[lo : lo + step]
+            data = f.read(piece.nbytes)
+            if len(data) != piece.nbytes:
+                raise OSError("spilled rows were cut short")
+            piece[...] = np.frombuffer(data, dtype=out.dtype).reshape(piece.shape)
+        return out
 
 
 def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
@@ -70,8 +118,21 @@ class DedupIndex:
         self.keys = np.zeros((0, self.bands), dtype=np.uint64)
         self.pairs = empty_pairs()
         self.sims = np.zeros(0, dtype=np.float64)
-        self.store = ShingleStore()
+        self._store: DiskShingleStore | None = None
         self.last_stats: dict[str, int] = {}
+
+    @property
+    def store(self) -> DiskShingleStore:
+        """The shingle store, made on first use: in the index directory when there is one
+        (:meth:`open` sets a saved one before that), else in a temporary directory."""
+        if self._store is None:
+            self._store = DiskShingleStore(self.path)
+        return self._store
+
+    def close(self) -> None:
+        """Close the shingle file (a temporary store is deleted); the index is unusable after."""
+        if self._store is not None:
+            self._store.close()
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -94,8 +155,11 @@ class DedupIndex:
 
     def _add(self, docs: Iterable[Document], runner: Engine) -> DedupResult:
         n_old = len(self.ids)
-        new_sigs: list[np.ndarray] = []
-        new_batches: list[ShingleBatch] = []
+        new_sigs = _RowSpill()
+        new_keys = _RowSpill()
+        # An engine that verifies where the batches were signed tracks them by identity, so the
+        # store keeps them in memory until verification is over (that engine holds them anyway).
+        keep_batches = getattr(runner, "verify_placed", None) is not None
 
         def jobs() -> Iterator[tuple[list[str], DedupConfig]]:
             for batch in _batches(docs, self.config.batch_size):
@@ -105,16 +169,15 @@ class DedupIndex:
                     self.edits.append(int(d.metadata.get("edits", 0)))
                 yield [d.text for d in batch], self.config
 
-        for signed in runner.map(sign_batch, jobs()):
-            assert isinstance(signed, SignedBatch)
-            new_sigs.append(signed.sig)
-            new_batches.append(signed.shingles)
-            self.store.add(signed.shingles)
-        if new_sigs:
-            sig_new = np.concatenate(new_sigs)
-            self.sig = np.concatenate([self.sig, sig_new]) if n_old else sig_new
-            keys_new = band_keys(sig_new, self.bands, self.rows)
-            self.keys = np.concatenate([self.keys, keys_new]) if n_old else keys_new
+        with new_sigs, new_keys:
+            for signed in runner.map(sign_batch, jobs()):
+                assert isinstance(signed, SignedBatch)
+                new_sigs.append(signed.sig)
+                # Keys per batch: banding all new signatures at once needs a uint64 copy of them.
+                new_keys.append(band_keys(signed.sig, self.bands, self.rows))
+                self.store.add(signed.shingles, keep=keep_batches)
+            self.sig = new_sigs.append_to(self.sig)
+            self.keys = new_keys.append_to(self.keys)
         parts = getattr(runner, "partitions", 1)
         if parts > 1 and len(self.ids) > 1:
             cand = self._partitioned_candidates(runner, n_old, parts)
@@ -122,10 +185,11 @@ class DedupIndex:
         else:
             cand = candidate_pairs(self.keys, new_from=n_old) if len(self.ids) > 1 else empty_pairs()
             ok, sims, estimated = verify_pairs(cand, self.sig, self.store, self.config.threshold)
+        self.store.release()
         self.pairs = np.concatenate([self.pairs, ok])
         self.sims = np.concatenate([self.sims, sims])
         if self.path is not None:
-            self._save(new_batches, first_batch=len(self.store.batches) - len(new_batches))
+            self._save()
         result = self.result()
         result.stats.update(
             {
@@ -156,9 +220,13 @@ class DedupIndex:
         kept = cand[est >= estimate_cutoff(self.config.threshold, self.sig.shape[1])]
         if len(kept) == 0:
             return kept, np.zeros(0), 0
-        pieces = max(parts * 2, -(-len(kept) // VERIFY_CHUNK_PAIRS))
-        chunks = [c for c in np.array_split(kept, pieces) if len(c)]
-        sims = np.concatenate(list(runner.map(exact_step, (verify_job(c, self.store) for c in chunks))))
+        placed = getattr(runner, "verify_placed", None)
+        if placed is not None:  # Dask: checked on the workers that hold the documents (engines.py)
+            sims = placed(kept, self.store)
+        else:
+            pieces = max(parts * 2, -(-len(kept) // VERIFY_CHUNK_PAIRS))
+            chunks = [c for c in np.array_split(kept, pieces) if len(c)]
+            sims = np.concatenate(list(runner.map(exact_step, (verify_job(c, self.store) for c in chunks))))
         ok = sims >= self.config.threshold
         return kept[ok], sims[ok], len(kept)
 
@@ -166,55 +234,77 @@ class DedupIndex:
 
     def result(self) -> DedupResult:
         n = len(self.ids)
-        root = components(n, self.pairs)
-        groups: dict[int, list[int]] = {}
-        for i, r in enumerate(root):
-            groups.setdefault(r, []).append(i)
-        sim_of = {
-            (int(i), int(j)): float(s)
-            for (i, j), s in zip(self.pairs.tolist(), self.sims.tolist(), strict=True)
-        }
-        keep = [False] * n
-        similarity = [1.0] * n
-        for members in groups.values():
-            rep = representative(
-                [Member(i, self.lengths[i], self.edits[i]) for i in members], self.config.keep
+        root = np.asarray(components(n, self.pairs), dtype=np.int64)
+        sizes = np.bincount(root, minlength=n)
+        keep = sizes[root] == 1
+        similarity = np.ones(n, dtype=np.float64)
+        # Only clusters with duplicates need a policy: a Python list per singleton would cost
+        # more than everything else the index holds per text.
+        members_of = np.flatnonzero(~keep)
+        members_of = members_of[np.argsort(root[members_of], kind="stable")]
+        bounds = np.flatnonzero(np.diff(root[members_of])) + 1
+        rep_of = np.empty(len(members_of), dtype=np.int64)
+        for lo, hi in zip([0, *bounds.tolist()], [*bounds.tolist(), len(members_of)], strict=True):
+            if hi == lo:
+                continue
+            idx = members_of[lo:hi].tolist()
+            rep_of[lo:hi] = representative(
+                [Member(i, self.lengths[i], self.edits[i]) for i in idx], self.config.keep
             )
-            keep[rep] = True
-            for i in members:
-                if i == rep:
-                    continue
-                key = (min(i, rep), max(i, rep))
-                s = sim_of.get(key)
-                if s is None:  # joined through a chain: measure against the representative
-                    s = exact_jaccard(self.store.set_of(i), self.store.set_of(rep))
-                similarity[i] = s
-        self.store.forget_sets()
+        keep[rep_of] = True
+        others = members_of != rep_of
+        m, r = members_of[others], rep_of[others]
+        # Similarity to the representative: the verified pair's when there is one (a sorted
+        # array of pair codes, not a dict of tuples: ~8 bytes per pair instead of ~250).
+        nn = np.int64(max(n, 1))
+        codes = self.pairs[:, 0] * nn + self.pairs[:, 1]
+        order = np.argsort(codes, kind="stable")
+        want = np.minimum(m, r) * nn + np.maximum(m, r)
+        pos = np.searchsorted(codes[order], want).clip(max=max(len(codes) - 1, 0))
+        found = codes[order][pos] == want if len(codes) else np.zeros(len(want), dtype=bool)
+        similarity[m[found]] = self.sims[order][pos[found]]
+        for i, rep in zip(m[~found].tolist(), r[~found].tolist(), strict=True):
+            # joined through a chain: measure against the representative
+            similarity[i] = exact_jaccard(self.store.set_of(i), self.store.set_of(rep))
+        if self._store is not None:
+            self._store.forget_sets()
+        ids = self.ids
         records = [
-            DedupRecord(id=self.ids[i], cluster=self.ids[root[i]], keep=keep[i], similarity=similarity[i])
-            for i in range(n)
+            DedupRecord(id=ids[i], cluster=ids[r], keep=k, similarity=sim)
+            for i, (r, k, sim) in enumerate(
+                zip(root.tolist(), keep.tolist(), similarity.tolist(), strict=True)
+            )
         ]
         pairs = [
             (int(i), int(j), float(s))
             for (i, j), s in zip(self.pairs.tolist(), self.sims.tolist(), strict=True)
         ]
-        stats = {"docs": n, "clusters": len(groups), "duplicates": n - len(groups)}
+        clusters = int(np.count_nonzero(sizes))
+        stats = {"docs": n, "clusters": clusters, "duplicates": n - clusters}
         return DedupResult(records=records, pairs=pairs, stats=stats)
 
     # --- persistence --------------------------------------------------------------------------
 
-    def _save(self, new_batches: list[ShingleBatch], first_batch: int) -> None:
+    def _save(self, new_batches: object = None, first_batch: int = 0) -> None:
+        """Write the index to :attr:`path`. The shingle store is already on disk (moved here
+        when it was elsewhere); the arguments are those of the version 1 layout and unused."""
         assert self.path is not None
         self.path.mkdir(parents=True, exist_ok=True)
-        for k, b in enumerate(new_batches, start=first_batch):
-            np.save(self.path / f"shingles-{k:05d}-hashes.npy", b.hashes)
-            np.save(self.path / f"shingles-{k:05d}-starts.npy", b.starts)
-        for name, arr in (("sig", self.sig), ("keys", self.keys), ("pairs", self.pairs), ("sims", self.sims)):
+        store = self.store
+        store.relocate(self.path)
+        arrays = (
+            ("sig", self.sig),
+            ("keys", self.keys),
+            ("pairs", self.pairs),
+            ("sims", self.sims),
+            ("shingle_starts", store.starts),
+        )
+        for name, arr in arrays:
             np.save(self.path / f"{name}.npy", arr)
         meta = {
             "version": INDEX_VERSION,
             "config": asdict(self.config),
-            "batches": len(self.store.batches),
+            "batch_ends": store.batch_ends,
             "ids": self.ids,
             "lengths": self.lengths,
             "edits": self.edits,
@@ -222,6 +312,9 @@ class DedupIndex:
         tmp = self.path / "meta.json.tmp"
         tmp.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         tmp.replace(self.path / "meta.json")
+        # Version 1 per-batch files of a converted index: the metadata no longer names them.
+        for old in self.path.glob("shingles-[0-9][0-9][0-9][0-9][0-9]-*.npy"):
+            old.unlink()
 
     @classmethod
     def open(cls, path: str | Path, config: DedupConfig) -> DedupIndex:
@@ -235,8 +328,9 @@ class DedupIndex:
             meta = json.loads(meta_file.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
             raise InputError(str(meta_file), f"not a dedup index ({exc})") from None
-        if meta.get("version") != INDEX_VERSION:
-            raise InputError(str(meta_file), f"unsupported index version {meta.get('version')!r}")
+        version = meta.get("version")
+        if version not in _READABLE_VERSIONS:
+            raise InputError(str(meta_file), f"unsupported index version {version!r}")
         for opt in _FROZEN_OPTIONS:
             if meta["config"].get(opt) != getattr(config, opt):
                 raise ConfigError(
@@ -247,11 +341,22 @@ class DedupIndex:
         idx.keys = np.load(path / "keys.npy")
         idx.pairs = np.load(path / "pairs.npy")
         idx.sims = np.load(path / "sims.npy")
-        for k in range(meta["batches"]):
-            idx.store.add(
-                ShingleBatch(
-                    hashes=np.load(path / f"shingles-{k:05d}-hashes.npy", mmap_mode="r"),
-                    starts=np.load(path / f"shingles-{k:05d}-starts.npy"),
+        if version == 1:
+            # Version 1 kept one pair of .npy files per batch: copy them into a fresh store
+            # (the next save writes version 2 and removes them).
+            for k in range(meta["batches"]):
+                idx.store.add(
+                    ShingleBatch(
+                        hashes=np.load(path / f"shingles-{k:05d}-hashes.npy", mmap_mode="r"),
+                        starts=np.load(path / f"shingles-{k:05d}-starts.npy"),
+                    )
                 )
+        else:
+            idx._store = DiskShingleStore(
+                path, starts=np.load(path / "shingle_starts.npy"), batch_ends=meta["batch_ends"]
+            )
+        if len(idx.store) != len(idx.ids):
+            raise InputError(
+                str(meta_file), f"index has {len(idx.ids)} ids but {len(idx.store)} shingle sets"
             )
         return idx

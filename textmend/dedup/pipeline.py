@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from textmend.dedup.config import DedupConfig
@@ -10,6 +10,7 @@ from textmend.dedup.engines import Engine, close_engine, get_engine
 from textmend.dedup.index import DedupIndex
 from textmend.dedup.result import DedupResult, SharedPassage
 from textmend.document import Document
+from textmend.errors import InputError
 
 
 def find_duplicates(
@@ -41,7 +42,7 @@ def find_duplicates(
         if index is None and index_dir is not None:
             index = DedupIndex.open(index_dir, config)
         idx = index if index is not None else DedupIndex(config)
-        return idx.add(docs, engine=runner)
+        return idx.add(unique_ids(docs, idx.ids), engine=runner)
     finally:
         if isinstance(engine, str):
             close_engine(runner)
@@ -51,4 +52,25 @@ def find_passages(docs: Iterable[Document], config: DedupConfig | None = None) -
     """Passages shared between different documents, with original code point offsets."""
     from textmend.dedup.passages import shared_passages
 
-    return shared_passages(list(docs), config or DedupConfig(level="passage"))
+    return shared_passages(list(unique_ids(docs)), config or DedupConfig(level="passage"))
+
+
+def unique_ids(docs: Iterable[Document], known: Iterable[str] = ()) -> Iterator[Document]:
+    """``docs``, raising :class:`InputError` at the first id already seen (among ``docs`` or
+    ``known``, the ids of an existing index): results name documents by id, so a repeated id
+    would merge two documents' records (clusters, reports, ``clean`` output).
+
+    >>> list(unique_ids([Document("a", "x"), Document("a", "y", {"source": "b.jsonl"})]))
+    Traceback (most recent call last):
+    ...
+    textmend.errors.InputError: b.jsonl: duplicate id 'a' (first in <documents>): dedup needs unique ids
+    """
+    first: dict[str, str] = dict.fromkeys(known, "the index")
+    for doc in docs:
+        source = str(doc.metadata.get("source", "<documents>"))
+        if doc.id in first:
+            raise InputError(
+                source, f"duplicate id {doc.id!r} (first in {first[doc.id]}): dedup needs unique ids"
+            )
+        first[doc.id] = source
+        yield doc

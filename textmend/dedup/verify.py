@@ -8,6 +8,7 @@ with the exact Jaccard of the two 64-bit shingle-hash sets.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
@@ -17,22 +18,31 @@ from textmend.dedup.minhash import ShingleBatch
 ESTIMATE_MARGIN_SIGMAS = 4.5
 
 
-class ShingleStore:
-    """Shingle hashes of every text seen so far, by global text index.
+SET_CACHE_SIZE = 4096
+"""Sorted shingle sets a store keeps for reuse (~5 KB each for 2 KB texts: ~22 MB). Candidate
+pairs come sorted by their first text, so its set is reused across its pairs; a bound keeps a
+large verification from holding the set of every text it touched."""
 
-    Holds the per-batch arrays (in memory, or memory-mapped from an index directory) and
-    derives a text's sorted set only when one of its pairs is verified.
+
+class ShingleStore:
+    """Shingle hashes of every text seen so far, by global text index, in memory.
+
+    Holds the per-batch arrays and derives a text's sorted set only when one of its pairs is
+    verified, keeping the ``max_sets`` most recently used sets. The index uses the on-disk
+    :class:`textmend.dedup.store.DiskShingleStore`; this one serves small local jobs.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_sets: int = SET_CACHE_SIZE) -> None:
         self._batches: list[ShingleBatch] = []
         self._first: list[int] = [0]
-        self._cache: dict[int, np.ndarray] = {}
+        self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._max_sets = max(1, max_sets)
 
     def __len__(self) -> int:
         return self._first[-1]
 
-    def add(self, batch: ShingleBatch) -> None:
+    def add(self, batch: ShingleBatch, keep: bool = False) -> None:
+        """Append a batch (``keep`` only matters to stores that do not hold batches)."""
         self._batches.append(batch)
         self._first.append(self._first[-1] + len(batch.starts) - 1)
 
@@ -46,13 +56,24 @@ class ShingleStore:
         return self._batches[bi].of(k - self._first[bi])
 
     def set_of(self, k: int) -> np.ndarray:
+        """Sorted unique shingle hashes of text ``k``."""
         s = self._cache.get(k)
-        if s is None:
-            # Sort + neighbour mask: faster than np.unique for arrays this small.
-            h = np.sort(self.hashes(k))
-            s = h[np.concatenate(([True], h[1:] != h[:-1]))] if len(h) else h
-            self._cache[k] = s
+        if s is not None:
+            self._cache.move_to_end(k)
+            return s
+        s = self._compute_set(k)
+        self._remember(k, s)
         return s
+
+    def _compute_set(self, k: int) -> np.ndarray:
+        # Sort + neighbour mask: faster than np.unique for arrays this small.
+        h = np.sort(self.hashes(k))
+        return h[np.concatenate(([True], h[1:] != h[:-1]))] if len(h) else h
+
+    def _remember(self, k: int, s: np.ndarray) -> None:
+        self._cache[k] = s
+        if len(self._cache) > self._max_sets:
+            self._cache.popitem(last=False)
 
     def forget_sets(self) -> None:
         self._cache.clear()
@@ -64,10 +85,10 @@ def exact_jaccard(a: np.ndarray, b: np.ndarray) -> float:
         return 0.0
     if len(a) > len(b):
         a, b = b, a
-    # Look the smaller set up in the larger one (both sorted): no concatenate-and-sort.
-    pos = np.searchsorted(b, a)
-    pos[pos == len(b)] = 0
-    inter = int(np.count_nonzero(b[pos] == a))
+    # Look the smaller set up in the larger one (both sorted): no concatenate-and-sort. A
+    # position past the end is clipped to the last element, which is then smaller: no match.
+    pos = b.searchsorted(a)
+    inter = int(np.count_nonzero(b.take(pos, mode="clip") == a))
     return inter / (len(a) + len(b) - inter)
 
 
@@ -93,6 +114,10 @@ def verify_pairs(
         return pairs, np.zeros(0), 0
     est = estimated_jaccard(sig, pairs)
     pairs = pairs[est >= estimate_cutoff(threshold, sig.shape[1])]
-    sims = np.array([exact_jaccard(store.set_of(int(i)), store.set_of(int(j))) for i, j in pairs.tolist()])
-    ok = sims >= threshold if len(sims) else np.zeros(0, dtype=bool)
+    sims = np.empty(len(pairs), dtype=np.float64)
+    # Python ints a chunk at a time: the whole list of pairs would cost ~130 bytes a pair.
+    for lo in range(0, len(pairs), 8192):
+        for k, (i, j) in enumerate(pairs[lo : lo + 8192].tolist(), start=lo):
+            sims[k] = exact_jaccard(store.set_of(i), store.set_of(j))
+    ok = sims >= threshold
     return pairs[ok], sims[ok], len(pairs)

@@ -6,14 +6,18 @@ document's result is the one a local ``repair`` gives, and documents come back i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
+from typing import TypeVar
 
 from textmend.dedup.engines import Engine, close_engine, get_engine
 from textmend.document import Document
 from textmend.edits import RepairResult
 from textmend.repair.config import RepairConfig
 from textmend.repair.pipeline import repair
+
+U = TypeVar("U")
 
 DEFAULT_BATCH = 64
 """Documents per task: large enough that scheduling costs little next to repair, small enough
@@ -24,6 +28,42 @@ def repair_batch(job: tuple[list[str], RepairConfig]) -> list[RepairResult]:
     """The scheduled step: repair every text of the batch (pure, picklable in and out)."""
     texts, config = job
     return [repair(t, config) for t in texts]
+
+
+def repair_stream(
+    units: Iterable[U],
+    text_of: Callable[[U], str | None],
+    config: RepairConfig,
+    engine: str | Engine = "local",
+    scheduler: str | None = None,
+    batch_size: int = DEFAULT_BATCH,
+) -> Iterator[tuple[U, RepairResult | None]]:
+    """``(unit, result)`` for every unit, in input order; units whose ``text_of`` is None (a
+    broken record, an input's start or end marker) ride along unrepaired with result None.
+
+    Units are read lazily, a batch at a time, so the driver holds only the batches the engine
+    has in flight. An engine given by name is started here and closed at the end.
+    """
+    runner = get_engine(engine, scheduler=scheduler)
+    held: deque[list[U]] = deque()
+
+    def jobs() -> Iterator[tuple[list[str], RepairConfig]]:
+        it = iter(units)
+        while batch := list(islice(it, batch_size)):
+            held.append(batch)
+            texts = [t for t in map(text_of, batch) if t is not None]
+            yield texts, config
+
+    try:
+        for results in runner.map(repair_batch, jobs()):
+            batch = held.popleft()
+            it = iter(results)
+            for unit in batch:
+                yield unit, (next(it) if text_of(unit) is not None else None)
+            assert next(it, None) is None, "engine returned more results than texts"
+    finally:
+        if isinstance(engine, str):
+            close_engine(runner)
 
 
 def repair_many(
@@ -40,22 +80,12 @@ def repair_many(
     ['優質服務工作']
     """
     cfg = config or RepairConfig()
-    runner = get_engine(engine, scheduler=scheduler)
-    held: list[list[Document]] = []
+    for doc, result in repair_stream(docs, _text, cfg, engine, scheduler, batch_size):
+        assert result is not None
+        doc.metadata["repair"] = result
+        doc.text = result.text
+        yield doc
 
-    def jobs() -> Iterator[tuple[list[str], RepairConfig]]:
-        it = iter(docs)
-        while batch := list(islice(it, batch_size)):
-            held.append(batch)
-            yield [d.text for d in batch], cfg
 
-    try:
-        for results in runner.map(repair_batch, jobs()):
-            batch = held.pop(0)
-            for doc, result in zip(batch, results, strict=True):
-                doc.metadata["repair"] = result
-                doc.text = result.text
-                yield doc
-    finally:
-        if isinstance(engine, str):
-            close_engine(runner)
+def _text(doc: Document) -> str:
+    return doc.text
