@@ -26,13 +26,13 @@ demo: $(STAMP)
 	@echo; echo "demo: wrote $(OUT)/ (repaired/, edits.jsonl, clusters.jsonl, report/index.html, diff.html, 003-merged.txt)"
 
 lint: $(STAMP)
-	$(PY) -m ruff check textmend tests bench
-	$(PY) -m ruff format --check textmend tests bench
+	$(PY) -m ruff check textmend tests bench fuzz
+	$(PY) -m ruff format --check textmend tests bench fuzz
 	$(PY) -m mypy
 
 test: lint
 	./tools/ensure-browser
-	$(PY) -m pytest -q -p no:cacheprovider textmend tests README.md
+	$(PY) -m pytest -q -p no:cacheprovider textmend fuzz tests README.md
 
 bench: $(STAMP)
 	$(PY) -m bench all

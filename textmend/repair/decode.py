@@ -220,8 +220,11 @@ def _settle(options: _Options, main: str | None) -> list[tuple[str, str]]:
     return best
 
 
-def decode_bytes(data: bytes, source: str = "<bytes>") -> Decoded:
+def decode_bytes(data: bytes, source: str = "<bytes>", *, start: bool = True) -> Decoded:
     """Decode ``data``; raise :class:`InputError` for binary input.
+
+    ``start`` says ``data`` begins its file, so a UTF-8 byte order mark there is dropped; a
+    later piece of a file read in parts keeps those bytes (U+FEFF inside a text is content).
 
     >>> decode_bytes("中文".encode("utf-8")).text
     '中文'
@@ -230,7 +233,7 @@ def decode_bytes(data: bytes, source: str = "<bytes>") -> Decoded:
     """
     if looks_binary(data):
         raise InputError(source, "binary file (contains NUL bytes), not text")
-    if data.startswith(b"\xef\xbb\xbf"):
+    if start and data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         text = data.decode("utf-8")
