@@ -349,3 +349,56 @@ def test_in_place_streams_a_large_file(
     assert (tmp_path / "big.txt.bak").read_text(encoding="utf-8") == damaged
     assert src.stat().st_mode & 0o777 == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt", "big.txt.bak"]  # no temp left
+
+
+# --- a fixer that crashes on one document --------------------------------------------------------
+
+
+def _crash_on_boom(monkeypatch: pytest.MonkeyPatch) -> None:
+    from textmend.repair import ruby
+
+    real = ruby.fix
+
+    def fix(text: str, config: object) -> list[object]:
+        if "BOOM" in text:
+            raise RuntimeError("synthetic fixer bug")
+        return real(text, config)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ruby, "fix", fix)
+
+
+def test_a_crashing_fixer_is_skipped_for_that_text_and_flagged(monkeypatch: pytest.MonkeyPatch) -> None:
+    import textmend
+
+    _crash_on_boom(monkeypatch)
+    # The other fixers still run on the document (the ASCII '?' between digits is restored).
+    r = textmend.repair("BOOM 增长99?5%")
+    assert r.text == "BOOM 增长99.5%"
+    assert [f.kind for f in r.flags] == ["fixer_error"]
+    assert "ruby" in r.flags[0].note and "synthetic fixer bug" in r.flags[0].note
+
+
+def test_cli_reports_a_crashing_fixer_and_keeps_every_record(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from click.testing import CliRunner
+
+    from textmend.cli import cli
+
+    _crash_on_boom(monkeypatch)
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        '{"id": "a", "text": "BOOM 優(yōu)質(zhì)"}\n{"id": "b", "text": "優(yōu)質(zhì)服務(wù)"}\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    res = CliRunner().invoke(cli, ["repair", "--jsonl", str(src), "-o", str(out)])
+    assert res.exit_code == 1
+    # One warning line naming the record (on stderr when logging is not configured).
+    assert [r.getMessage() for r in caplog.records if "fixer ruby failed" in r.getMessage()] == [
+        f"textmend: warning: {src}:1 (a): fixer ruby failed and was skipped: RuntimeError: synthetic fixer bug"
+    ]
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["a", "b"]
+    assert rows[0]["text"] == "BOOM 優(yōu)質(zhì)"  # unrepaired by the crashed fixer, not lost
+    assert rows[1]["text"] == "優質服務"

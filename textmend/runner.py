@@ -30,9 +30,11 @@ from textmend.io import (
     dump_jsonl,
     iter_jsonl,
     iter_text_parts,
+    log,
 )
 from textmend.repair.config import RepairConfig
 from textmend.repair.parallel import DEFAULT_BATCH, repair_stream
+from textmend.repair.pipeline import FIXER_ERROR
 from textmend.storage import Output
 
 
@@ -331,6 +333,7 @@ def _write_units(
                 assert result is not None
                 stats.bytes_in += len(unit.data)
                 _count(result, stats, new_doc=not unit.part, counted=changed)
+                _warn_fixer_errors(result, unit.item.source, stats)
                 changed = changed or result.changed
                 where = {"part": unit.part, "offset": unit.offset} if unit.part is not None else {}
                 _write_explain(explain, unit.item.source, result, where)
@@ -342,7 +345,7 @@ def _write_units(
                     write(result.text.encode("utf-8", errors="surrogateescape"))
             elif unit.kind == "record":
                 assert unit.rec is not None
-                _write_record(unit.rec, result, opts, write, explain, stats, on_error)
+                _write_record(unit.rec, result, opts, write, explain, stats, on_error, unit.item.source)
             elif unit.kind == "error":
                 assert unit.error is not None
                 stats.failures += 1
@@ -384,6 +387,16 @@ def _count(result: RepairResult, stats: RunStats, new_doc: bool = True, counted:
         stats.flags[f.kind] += 1
 
 
+def _warn_fixer_errors(result: RepairResult, where: str, stats: RunStats) -> None:
+    """A fixer that crashed on a document was skipped for it (the other repairs are kept): say
+    so in one line naming the document, and count it as a failure (non-zero exit)."""
+    errors = [f for f in result.flags if f.kind == FIXER_ERROR]
+    for f in errors:
+        log.warning(f"textmend: warning: {where}: {f.note}")
+    if errors:
+        stats.failures += 1
+
+
 def _write_explain(
     explain: AtomicOutput | None, doc_id: str, result: RepairResult, where: dict[str, int] | None = None
 ) -> None:
@@ -411,6 +424,7 @@ def _write_record(
     explain: AtomicOutput | None,
     stats: RunStats,
     on_error: OnError,
+    source: str = "",
 ) -> None:
     stats.bytes_in += len(rec.raw)
     if result is None or rec.obj is None or rec.text is None:
@@ -420,6 +434,7 @@ def _write_record(
             _report(on_error, rec.error, opts)
         return
     _count(result, stats)
+    _warn_fixer_errors(result, f"{source}:{rec.lineno} ({rec.doc_id})", stats)
     _write_explain(explain, rec.doc_id, result)
     if not result.changed:
         write(rec.raw)

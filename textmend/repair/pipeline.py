@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from textmend.document import Document
-from textmend.edits import Edit, RepairResult, Step, apply_edits, resolve_overlaps
+from textmend.edits import Edit, RepairResult, Step, apply_edits, check_edits, resolve_overlaps
 from textmend.repair.config import DEFAULT_CONFIG, RepairConfig
 from textmend.repair.registry import enabled_fixers
 
@@ -124,24 +124,37 @@ def _spinner_fix(text: str, cfg: RepairConfig) -> tuple[list[Edit], float | None
     return fix_scored(text, cfg)
 
 
+FIXER_ERROR = "fixer_error"
+"""Flag kind of a fixer that raised on a text (see :func:`_repair_one`)."""
+
+
 def _repair_one(text: str, cfg: RepairConfig) -> RepairResult:
     steps: list[Step] = []
     suggestions: list[Edit] = []
     flags: list[Edit] = []
     spun_score: float | None = None
     for name, fix in enabled_fixers(cfg):
-        if name == "spinner":
-            # The spinner's gate scores the document on the way: keep the score for the result.
-            proposed, spun_score = _spinner_fix(text, cfg)
-        else:
-            proposed = fix(text, cfg)
+        try:
+            if name == "spinner":
+                # The spinner's gate scores the document on the way: keep the score for the result.
+                proposed, spun_score = _spinner_fix(text, cfg)
+            else:
+                proposed = fix(text, cfg)
+            changes = [e for e in proposed if e.before != e.after]
+            applied = resolve_overlaps(e for e in changes if e.confidence >= cfg.min_confidence)
+            check_edits(text, applied)
+        except Exception as exc:
+            # Users run textmend unattended over millions of documents: a fixer that fails on
+            # one text is skipped for that text (the others still run, nothing is lost) and the
+            # failure is flagged so the runner can report it.
+            note = f"fixer {name} failed and was skipped: {type(exc).__name__}: {exc}"[:300]
+            flags.append(Edit(0, 0, "", "", FIXER_ERROR, 1.0, note))
+            continue
         if not proposed:
             continue
-        changes = [e for e in proposed if e.before != e.after]
         # Flags (before == after) mark spans a fixer could not repair on its own evidence
         # (lost numbers, irrecoverable U+FFFD runs, placeholders): keep them, in final coordinates.
         new_flags = [e for e in proposed if e.before == e.after]
-        applied = resolve_overlaps(e for e in changes if e.confidence >= cfg.min_confidence)
         suggestions.extend(e for e in changes if e.confidence < cfg.min_confidence)
         if applied:
             text = apply_edits(text, applied)
