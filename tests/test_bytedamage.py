@@ -126,3 +126,10 @@ def test_default_model_is_a_word_list_and_built_models_are_running_text(tmp_path
 )
 def test_question_marks_in_urls_and_latin_text_are_not_damage(text: str) -> None:
     assert fix(text, CFG) == []
+
+
+def test_back_to_back_incidents_are_each_repaired() -> None:
+    # Found by the fuzzer: a window reading on into the next incidents multiplied its readings
+    # by ~126 per '?' (seconds per line); each incident is now read on its own.
+    got = fix("??陀^??陀^??陀^后两天", CFG)
+    assert [(e.before, e.after) for e in got] == [("??陀^", "。客觀")] * 3

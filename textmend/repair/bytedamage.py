@@ -257,9 +257,16 @@ def _repair_incident(
     fold = ruby is None or not _FULLWIDTH.search(text)
     complete: list[tuple[int, _State]] = []
     end_limit = min(len(text), pos + _MAX_TOKENS)
+    marks = 0
     while states and pos < end_limit:
         token = text[pos]
         if token in "\r\n":
+            break
+        # One incident loses at most two bytes (an orphaned lead, sometimes an orphaned trail)
+        # and shows at most three '?' (``??顚S?,``): a fourth belongs to the next incident. Reading
+        # on would multiply the readings by ~126 per '?' for nothing (``??陀^??陀^…``).
+        marks += token == "?"
+        if marks > 3:
             break
         nxt: list[_State] = []
         for st in states:
