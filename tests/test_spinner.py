@@ -373,3 +373,15 @@ def test_fix_uses_a_learned_table(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
 def test_auto_without_a_model_does_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fixer, "_model", lambda config: None)
     assert fixer.fix(SPUN, RepairConfig()) == []
+
+
+def test_auto_with_a_word_list_model_scores_long_texts_on_the_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    index = CandidateIndex([make_lexicon({"服务", "效劳"}, {"网络", "收集"})])
+    monkeypatch.setattr(fixer, "_index", lambda script, table_path: index)
+    words = WordModel(["服务器", "网络安全", "的服务"], running_text=False)
+    monkeypatch.setattr(fixer, "_model", lambda config: words)
+    long = SPUN * 4  # longer than the sample windows: no full pass, one flag for the document
+    got, score = fixer.fix_scored(long, RepairConfig())
+    assert score is not None and score >= fixer.THRESHOLD
+    assert [(e.kind, e.start, e.end) for e in got] == [("spinner.suspect", 0, 0)]
+    assert len(fixer.fix(long, RepairConfig(spinner="detect"))) > 1  # detect lists the spans

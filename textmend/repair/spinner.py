@@ -165,6 +165,11 @@ def analyse(
         sample_rate = _sample_rate(text, index, model, params)
         if sample_rate < threshold / 2:
             return sample_rate, []
+        if not _trusted(config, model):
+            # auto with the word-list model only reports (see _trusted): the sample's rate is
+            # the document's score, and the full pass, whose cost grows with the document,
+            # would only list suspects nobody applies. ``detect`` lists them.
+            return sample_rate, []
     proposals = reversals(text, index, model, params)
     score = rate_per_100(len(select(proposals, params.margin)), text)
     return score, proposals
@@ -202,6 +207,11 @@ def fix_scored(
         return [], doc_score
     chosen = select(proposals, PARAMS.margin - SUGGEST_BELOW)
     note_score = f"document spun score {doc_score:.1f}/100 chars"
+    if config.spinner == "auto" and not proposals and doc_score >= threshold:
+        # Scored on the sample only (auto with the word-list model): one flag for the document.
+        return [
+            Edit(0, 0, "", "", "spinner.suspect", 1.0, f"{note_score}; run --spinner detect for the spans")
+        ], doc_score
     if config.spinner == "detect" or (config.spinner == "auto" and not _trusted(config, model)):
         if doc_score < threshold:
             return [], doc_score
