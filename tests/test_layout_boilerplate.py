@@ -114,3 +114,13 @@ def test_bad_table_file(tmp_path: Path) -> None:
         boilerplate.load(bad)
     with pytest.raises(InputError):
         boilerplate.load(tmp_path / "missing.json")
+
+
+def test_a_title_announced_as_a_table_caption_is_content() -> None:
+    # laws-tw D0070098: the title comes back as the caption of the table the text announces.
+    title = "八十九年國民住宅出售出租及貸款自建對象家庭收入標準"
+    text = f"{title}\n茲依據國民住宅條例第二條訂定本標準如左：\n\n{title}\n┌──┬──┐\n"
+    assert repair(text, lines=False).text == text
+    # The same title repeated right away is debris.
+    again = f"{title}\n\n{title}\n第一條 本標準依法訂定之。\n"
+    assert repair(again, lines=False).text == f"{title}\n\n第一條 本標準依法訂定之。\n"

@@ -220,7 +220,10 @@ def _repeated_titles(lines: list[tuple[int, str]], removed: set[int]) -> list[Ed
             repeated = _TITLE_PREFIX_RE.sub("", prev) == body and (
                 seen_nonblank <= 6 or _TITLE_PREFIX_RE.match(prev) is not None or prev == section_title
             )
-        if title_like and not repeated and seen_nonblank <= 6 and body in head_titles:
+        # An earlier title seen again in the first lines is debris, unless the line before
+        # announces it (``…標準如左：`` then the title as a table caption: content).
+        introduced = prev is not None and prev.endswith(("：", ":"))
+        if title_like and not repeated and seen_nonblank <= 6 and body in head_titles and not introduced:
             repeated = True
         if repeated:
             edits.append(Edit(start, start + len(line), line, "", "boilerplate.repeated_title", CONF_HIGH))
