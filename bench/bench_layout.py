@@ -54,11 +54,21 @@ _INVISIBLE = " \t\u3000\u00a0\u200b\ue5f9"
 _DATED_RE = re.compile(r"^\d{4}年")
 
 
+_NEVER_OPENS = set("。，、；：！？”’」』）》")
+
+
 def clean_layout(text: str) -> bool:
     """Every line after the title is a whole paragraph: it ends a sentence, or is a markdown
-    heading or a dated record. Documents that fail this carry hard wraps of their own."""
+    heading or a dated record, and it does not open with closing punctuation. Documents that
+    fail this carry hard wraps of their own. (A line opening with ``”`` closes a quotation begun
+    in the paragraph before it: only the blank line between them keeps them apart, and the wrap
+    cases drop blank lines, which would make a layout that no fixer may leave alone the truth.)"""
     rest = [ln.strip(_INVISIBLE) for ln in text.split("\n")[1:]]
-    return all(not ln or ln[-1] in _END or ln.startswith("#") or _DATED_RE.match(ln) for ln in rest)
+    return all(
+        not ln
+        or (ln[0] not in _NEVER_OPENS and (ln[-1] in _END or ln.startswith("#") or _DATED_RE.match(ln)))
+        for ln in rest
+    )
 
 
 def _paragraphs(texts: Sequence[str], lo: int = 30, hi: int = 400) -> list[str]:
@@ -97,14 +107,20 @@ def add_ruby(text: str, rng: random.Random) -> str:
 
 
 def wrap(paragraphs: Sequence[str], width: int) -> str:
+    """Hard-wrap each paragraph at ``width`` display columns.
+
+    Whitespace that ends a paragraph hangs past the margin, as wrappers let it, rather than
+    making a line of its own: a whitespace-only line reads as a blank separator line, so that
+    truth would ask the fixer to merge a blank line into a paragraph."""
     from textmend.repair.lines import display_width
 
     out = []
     for p in paragraphs:
         line, w = [], 0
-        for ch in p:
+        tail = len(p.rstrip())
+        for k, ch in enumerate(p):
             cw = display_width(ch)
-            if w + cw > width:
+            if w + cw > width and k < tail:
                 out.append("".join(line))
                 line, w = [], 0
             line.append(ch)
