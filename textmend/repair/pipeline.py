@@ -70,14 +70,14 @@ def repair(text: str, config: RepairConfig | None = None, **options: Any) -> Rep
     cfg = _config(config, options)
     if len(text) > MAX_SEGMENT:
         return _repair_segmented(text, cfg)
-    return _repair_one(text, cfg)
+    return _repair_passes(text, cfg)
 
 
 def _repair_segmented(text: str, cfg: RepairConfig) -> RepairResult:
     """Repair each segment on its own, then re-base every edit onto the whole text."""
     # MAX_SEGMENT read now, not as segments()' default bound at import: tests lower it.
     spans = segments(text, MAX_SEGMENT)
-    parts = [_repair_one(text[a:b], cfg) for a, b in spans]
+    parts = [_repair_passes(text[a:b], cfg) for a, b in spans]
     by_fixer: dict[str, list[Edit]] = {}
     suggestions: list[Edit] = []
     flags: list[Edit] = []
@@ -122,6 +122,43 @@ def _spinner_fix(text: str, cfg: RepairConfig) -> tuple[list[Edit], float | None
     from textmend.repair.spinner import fix_scored
 
     return fix_scored(text, cfg)
+
+
+MAX_PASSES = 3
+
+
+def _repair_passes(text: str, cfg: RepairConfig) -> RepairResult:
+    """Run the fixers again on their output until nothing changes (at most ``MAX_PASSES``).
+
+    Why: a fixer may act on context a later fixer creates (the lines fixer joins a line that
+    opens with '?', which the lost-character fixer, earlier in the order, then reads as a
+    paragraph-final '?'), and ``repair(repair(x)) == repair(x)`` must hold. Clean text costs
+    one pass; the steps of every pass are kept in order, so the plan still replays.
+    """
+    result = _repair_one(text, cfg)
+    for _ in range(MAX_PASSES - 1):
+        if not result.changed:
+            break
+        again = _repair_one(result.text, cfg)
+        if not again.changed:
+            break
+        # Earlier flags, carried through this pass's steps into its output coordinates.
+        flags = list(result.flags)
+        current = result.text
+        for step in again.steps:
+            current = apply_edits(current, list(step.edits))
+            flags = [_shift(f, step.edits, current) for f in flags]
+        merged = {(f.start, f.end, f.kind): f for f in [*flags, *again.flags]}
+        seen = {(e.before, e.after, e.kind) for e in result.suggestions}
+        result = RepairResult(
+            text=again.text,
+            steps=result.steps + again.steps,
+            suggestions=result.suggestions
+            + tuple(e for e in again.suggestions if (e.before, e.after, e.kind) not in seen),
+            spun_score=result.spun_score if result.spun_score is not None else again.spun_score,
+            flags=tuple(sorted(merged.values(), key=lambda f: (f.start, f.end))),
+        )
+    return result
 
 
 FIXER_ERROR = "fixer_error"
