@@ -127,20 +127,11 @@ def iter_text_parts(
     at a paragraph or line end (else after ASCII punctuation or space, else at a UTF-8
     character boundary); the parts' bytes join to the input's. An empty input is one empty
     part. The sizes default to :data:`PART_BYTES` and :data:`STREAM_BYTES`."""
-    from textmend import storage
 
     part_bytes = part_bytes or PART_BYTES
     stream_bytes = stream_bytes or STREAM_BYTES
 
-    if isinstance(item, storage.RemoteItem):
-        stream: BinaryIO = storage.open_binary(item)
-    elif item.path is None:
-        stream = sys.stdin.buffer
-    else:
-        try:
-            stream = item.path.open("rb")
-        except OSError as exc:
-            raise InputError(item.source, exc.strerror or str(exc)) from None
+    stream = _open_binary(item)
     try:
         buf = _read(stream, stream_bytes + 1, item.source)
         if len(buf) <= stream_bytes:
@@ -157,6 +148,20 @@ def iter_text_parts(
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
+
+
+def _open_binary(item: InputItem) -> BinaryIO:
+    """The input's bytes as a stream: a remote (fsspec) object, stdin, or a local file."""
+    from textmend import storage
+
+    if isinstance(item, storage.RemoteItem):
+        return storage.open_binary(item)
+    if item.path is None:
+        return sys.stdin.buffer
+    try:
+        return item.path.open("rb")
+    except OSError as exc:
+        raise InputError(item.source, exc.strerror or str(exc)) from None
 
 
 def _read(stream: BinaryIO, n: int, source: str) -> bytes:
@@ -222,16 +227,7 @@ def iter_jsonl(item: InputItem, text_field: str = "text", id_field: str = "id") 
     if storage.is_parquet(item.source):  # rows of a Parquet file, checked like JSON lines
         yield from _flag_duplicates(storage.iter_parquet(item, text_field, id_field), item.source)
         return
-    stream: BinaryIO
-    if isinstance(item, storage.RemoteItem):
-        stream = storage.open_binary(item)
-    elif item.path is None:
-        stream = sys.stdin.buffer
-    else:
-        try:
-            stream = item.path.open("rb")
-        except OSError as exc:
-            raise InputError(item.source, exc.strerror or str(exc)) from None
+    stream = _open_binary(item)
     try:
         yield from _flag_duplicates(
             _iter_jsonl_stream(stream, item.source, text_field, id_field), item.source
