@@ -376,7 +376,9 @@ def _cjk_runs(text: str, scorer: object | None) -> list[Edit]:
         run = m.group()
         # Mojibake of one CJK codec read as another is mostly Han (only a few lead-byte rows map
         # to kana, Greek or Cyrillic): a Cyrillic or box-drawing run is not it.
-        if len(run) < 3 or uncommon_fraction(run) < _MIN_GAIN or han_count(run) * 3 < len(run):
+        # Replacement marks and ASCII trail bytes are neither Han nor evidence against it.
+        wide = sum(1 for ch in run if ord(ch) > 0x7F and ch != "\ufffd")
+        if len(run) < 3 or uncommon_fraction(run) < _MIN_GAIN or han_count(run) * 3 < wide:
             short.append(m)
             continue
         before, after = context(m)
