@@ -55,6 +55,13 @@ def common_chars() -> frozenset[str]:
     return frozenset(chars)
 
 
+def uncommon_prior(text: str) -> float:
+    """A weak prior for lossy repairs, so that a thin model still prefers ordinary characters:
+    -4 nats for each character outside :func:`common_chars` (ASCII is neutral)."""
+    common = common_chars()
+    return sum(-4.0 for ch in text if ord(ch) > 0x7F and ch not in common)
+
+
 def _char_class(chars: frozenset[str]) -> str:
     cps = sorted(ord(c) for c in chars)
     parts: list[str] = []

@@ -1,6 +1,7 @@
-"""Filling the bytes lost when UTF-8 was read as GBK (cp936) with replacement characters.
+"""Filling the bytes lost when text was read with the wrong CJK codec and replacement characters.
 
-When UTF-8 is decoded as cp936, most byte pairs are GBK characters, but a pair that is not
+The running example is UTF-8 read as GBK (cp936); Big5 read as GBK and GBK or UTF-8 read as
+Big5 lose bytes the same way (see ``READERS``). When UTF-8 is decoded as cp936, most byte pairs are GBK characters, but a pair that is not
 (``AC AC`` in 第 = ``E7 AC AC``) turns its first byte into U+FFFD (or ``?`` once saved in a
 legacy encoding) and the second byte is read anew. Each mark therefore stands for exactly one
 lost byte, and everything else is known: the observed characters re-encode to their bytes.
@@ -22,10 +23,11 @@ says how sure the choice is, and the caller turns that into a confidence.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from textmend.repair._codecs import common_chars, decode_cp936, encode_cp936
+from textmend.repair._codecs import decode_cp936, encode_cp936, uncommon_prior
 from textmend.repair._codecs_gbkdamage import gbk_char
 
 
@@ -84,9 +86,7 @@ def _starts_char(b: int) -> bool:
     return b < 0x80 or 0xC2 <= b <= 0xF4
 
 
-def _allowed(
-    mark: str, nxt: int | None, codec: str = "utf-8", reader: _Reader = READERS["cp936"]
-) -> list[int]:
+def _allowed(mark: str, nxt: int | None, codec: str, reader: _Reader) -> list[int]:
     """Values a lost byte shown as ``mark`` may have had, given the byte after it (None: unknown,
     another lost byte, checked jointly later) and the codec the bytes were really in."""
     if codec == "utf-8":
@@ -100,11 +100,6 @@ def _allowed(
     return values
 
 
-def _prior(text: str) -> float:
-    common = common_chars()
-    return sum(-4.0 for ch in text if ord(ch) > 0x7F and ch not in common)
-
-
 def fill(
     run: str,
     after: str,
@@ -113,14 +108,15 @@ def fill(
     codec: str = "utf-8",
     seen_as: str = "cp936",
 ) -> Filled | None:
-    """Read ``run`` (UTF-8 mojibake read as cp936, with marks) back as the original text.
+    """Read ``run`` (bytes in ``codec`` read as ``seen_as``, with marks) back as the original text.
 
     ``after`` is the text that follows the run (its first character decides what a final lost
     byte may have been; with ``before``, the text before it, it is the model's context).
     ``codec`` is the encoding the bytes were really in: ``utf-8``, or a double-byte codec
     (``big5``, ``gbk``) whose lead bytes are all >= 0x81, so a lost byte (always >= 0x81: an
     ASCII byte is never lost) starts a two-byte unit and the alignment does not depend on it.
-    ``seen_as`` is the codec they were wrongly read with (``cp936`` or ``big5``). None when no filling decodes as UTF-8 and re-damages to ``run``.
+    ``seen_as`` is the codec they were wrongly read with (``cp936`` or ``big5``). None when no
+    filling decodes in ``codec`` and, read again as ``seen_as``, gives back ``run``.
 
     >>> from textmend.repair._codecs import decode_cp936
     >>> bad = decode_cp936("第一条".encode("utf-8"))
@@ -201,12 +197,14 @@ def _choose(
     def extend(options: list[tuple[bytes, str]], uncertain: bool) -> None:
         nonlocal beam
         grown: list[tuple[float, list[_Part]]] = []
+        texts = [t for _, t in options]
+        priors = [uncommon_prior(t) for t in texts]  # the same for every state of the beam
         for score, parts in beam:
-            texts = [t for _, t in options]
-            lm = scorer.compare(tail(parts), texts, "") if scorer is not None else [0.0] * len(texts)  # type: ignore[attr-defined]
-            variants = _variant_penalties(texts, tail(parts)) if uncertain else [0.0] * len(texts)
-            for (data, text), gain, variant in zip(options, lm, variants, strict=True):
-                grown.append((score + gain + variant + _prior(text), [*parts, (data, text, uncertain)]))
+            left = tail(parts)
+            lm = scorer.compare(left, texts, "") if scorer is not None else [0.0] * len(texts)  # type: ignore[attr-defined]
+            variants = _variant_penalties(texts, left) if uncertain else [0.0] * len(texts)
+            for (data, text), gain, variant, prior in zip(options, lm, variants, priors, strict=True):
+                grown.append((score + gain + variant + prior, [*parts, (data, text, uncertain)]))
         grown.sort(key=lambda g: g[0], reverse=True)
         beam = grown[:_BEAM]
 
@@ -300,8 +298,8 @@ def _chunk_readings(
     piece: Sequence[int | None],
     marks: Sequence[str],
     follow: int | None,
-    codec: str = "utf-8",
-    reader: _Reader = READERS["cp936"],
+    codec: str,
+    reader: _Reader,
 ) -> list[tuple[bytes, str]]:
     holes = [i for i, b in enumerate(piece) if b is None]
     if not holes:
@@ -314,10 +312,7 @@ def _chunk_readings(
     for k, i in enumerate(holes):
         nxt = piece[i + 1] if i + 1 < len(piece) else follow
         choices.append(_allowed(marks[k], nxt, codec, reader))
-    total = 1
-    for c in choices:
-        total *= len(c)
-    if total > _MAX_COMBOS:
+    if math.prod(map(len, choices)) > _MAX_COMBOS:
         return []
     out: dict[str, bytes] = {}
     buf = list(piece)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from textmend.cjk import PINYIN_LETTERS
 from textmend.edits import Edit, apply_edits
-from textmend.repair._codecs import common_chars
+from textmend.repair._codecs import uncommon_prior
 from textmend.repair._codecs_gbkdamage import gbk_char, redamage
 from textmend.repair._codecs_lm import get_scorer
 from textmend.repair.config import RepairConfig
@@ -145,10 +145,7 @@ def _score(scorer: object, text: str) -> float:
 
 
 def _char_prior(ch: str) -> float:
-    # A weak prior so a thin model still prefers ordinary characters; ASCII is neutral.
-    if ord(ch) < 0x80:
-        return 0.0
-    return 0.0 if ch in common_chars() else -4.0
+    return uncommon_prior(ch)
 
 
 PriorFn = Callable[[str], float]
