@@ -43,14 +43,15 @@ KIND = "encoding"
 
 # A run of characters Latin-1 or cp1252 can encode, on one line.
 _LATIN_RUN = re.compile(f"[\\x20-\\x7e\\x80-\\xff{_CP1252_HIGH}]+")
-# A run of non-Latin characters (CJK mojibake never contains ASCII: every byte of UTF-8 CJK and
-# every lead byte of GBK/Big5 is >= 0x80), allowing replacement marks inside.
-# Inside a run, also the Latin-1 characters GBK encodes (``¤`` = A1 E8 turns up in UTF-8 read
-# as GBK): a run cut there would leave a character's bytes on both sides.
-# Inside a run, also replacement marks and single ASCII characters in 0x40-0x7E glued between
-# CJK characters: a double-byte codec read as another loses lead bytes, and the trail bytes of
-# the misaligned pairs after it (Big5 trails go down to 0x40) come out as ASCII (``�H``,
-# ``佻F┎``). Clean text is protected by the gates on each run, not by the run's shape.
+# A run of non-Latin characters (every byte of UTF-8 CJK and every lead byte of GBK/Big5 is
+# >= 0x80). Inside a run it also takes in:
+# - replacement marks (lost bytes);
+# - the Latin-1 characters GBK encodes (``¤`` = A1 E8 turns up in UTF-8 read as GBK): a run cut
+#   there would leave a character's bytes on both sides;
+# - single ASCII characters in 0x40-0x7E glued between CJK characters: a double-byte codec read
+#   as another loses lead bytes, and the trail bytes of the misaligned pairs after them (Big5
+#   trails go down to 0x40) come out as ASCII (``�H``, ``佻F┎``).
+# Clean text is protected by the gates on each run, not by the run's shape.
 _CJK_RUN = re.compile(
     r"\ufffd*[^\x00-\xff\s\ufffd]+"
     r"(?:(?:[?\ufffd]+[\x40-\x7e]?|[\x40-\x7e]|[¤§¨°±·×÷àáèéêìíòóùúü])+[^\x00-\xff\s\ufffd]+)*"
@@ -210,8 +211,8 @@ def _best(
     conf, _, _, cand = scored[0]
     if cand.lossy:
         # A reading of a lossy run is far better than the mojibake it replaces even when a lost
-        # character was a close call, as long as such guesses are rare (one in 8 characters);
-        # it is applied at the default threshold and its note names the guesses.
+        # character was a close call, as long as such guesses are not most of it (at most one
+        # character in two): it is then applied at the default threshold.
         few = cand.guessed * 2 <= len(cand.text)
         conf = min(conf, 0.85 if cand.sure else 0.8 if few else 0.6)
     return cand, conf
@@ -297,7 +298,8 @@ def _han_dominated(reading: str) -> bool:
     new characters count against: an accented Latin word read as Shift-JIS or GBK (``H咆YA``,
     ``pr麥io``) leaves letter fragments on both sides of each ideograph.
 
-    Box-drawing characters count with the Han ones: Big5 and GBK tables (``│（臺中市）│``) are drawn with them, and no Latin-1 text reads as them.
+    Box-drawing characters count with the Han ones: Big5 and GBK tables (``│（臺中市）│``) are
+    drawn with them, and no Latin-1 text reads as them.
     """
     han = han_count(reading)
     box = _box_count(reading)
@@ -422,8 +424,9 @@ _FILLABLE = {
 
 
 def _fill_lost_bytes(run: str, after: str, scorer: object | None, before: str, kind: str) -> list[Candidate]:
-    """Text read as GBK (cp936) or Big5 with replacement: each ``?``/U+FFFD is one lost byte, searched
-    by :func:`._codecs_holes.fill` under the damage's own constraints and ranked by the model."""
+    """Text read as GBK (cp936) or Big5 with replacement: each ``?``/U+FFFD is one lost byte,
+    searched by :func:`._codecs_holes.fill` under the damage's own constraints and ranked by
+    the model."""
     filled = fill_holes(run, after, scorer, before, *_FILLABLE[kind])
     if filled is None:
         return []
