@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from textmend.document import Document
-from textmend.edits import Edit, RepairResult, Step, apply_edits, check_edits, resolve_overlaps
+from textmend.edits import Edit, RepairResult, Step, apply_edits, resolve_overlaps
 from textmend.repair.config import DEFAULT_CONFIG, RepairConfig
 from textmend.repair.registry import enabled_fixers
 
@@ -179,7 +179,8 @@ def _repair_one(text: str, cfg: RepairConfig) -> RepairResult:
                 proposed = fix(text, cfg)
             changes = [e for e in proposed if e.before != e.after]
             applied = resolve_overlaps(e for e in changes if e.confidence >= cfg.min_confidence)
-            check_edits(text, applied)
+            # Applied here, inside the guard: edits that do not fit the text are the fixer's bug.
+            new_text = apply_edits(text, applied) if applied else text
         except Exception as exc:
             # Users run textmend unattended over millions of documents: a fixer that fails on
             # one text is skipped for that text (the others still run, nothing is lost) and the
@@ -194,7 +195,7 @@ def _repair_one(text: str, cfg: RepairConfig) -> RepairResult:
         new_flags = [e for e in proposed if e.before == e.after]
         suggestions.extend(e for e in changes if e.confidence < cfg.min_confidence)
         if applied:
-            text = apply_edits(text, applied)
+            text = new_text
             steps.append(Step(name, tuple(applied)))
         flags = [_shift(f, applied, text) for f in (*flags, *new_flags)]
     return RepairResult(
