@@ -7,7 +7,6 @@ are reported through a callback and the job goes on (unless ``fail_fast``).
 
 from __future__ import annotations
 
-import itertools
 import sys
 import time
 from collections import Counter
@@ -300,7 +299,7 @@ def run_repair(
         iterator: Iterator[InputItem] = iter(items)
         if progress is not None:
             iterator = progress(iterator)
-        numbered = ((k, it) for k, it in zip(itertools.count(), iterator))
+        numbered = enumerate(iterator)
         units = repair_stream(
             _units(numbered, opts, sink), _unit_text, config, opts.engine, opts.scheduler, opts.batch_size
         )
