@@ -385,3 +385,12 @@ def test_auto_with_a_word_list_model_scores_long_texts_on_the_sample(monkeypatch
     assert score is not None and score >= fixer.THRESHOLD
     assert [(e.kind, e.start, e.end) for e in got] == [("spinner.suspect", 0, 0)]
     assert len(fixer.fix(long, RepairConfig(spinner="detect"))) > 1  # detect lists the spans
+
+
+@pytest.mark.usefixtures("fake")
+def test_auto_reverses_long_texts_with_a_running_text_model() -> None:
+    # Longer than the sample windows: the gate sees the model through its per-document memo,
+    # which must not hide that the model was built from running text.
+    long = SPUN * 4
+    got = fixer.fix(long, RepairConfig())
+    assert got and all(e.kind == "spinner" and e.before != e.after for e in got)

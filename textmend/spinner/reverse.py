@@ -38,6 +38,11 @@ class MemoScorer:
         self.model = model
         self._seen: dict[tuple[str, tuple[str, ...], str], list[float]] = {}
 
+    @property
+    def running_text(self) -> bool:
+        """The wrapped model's (see ``LanguageModel.running_text``): the memo is transparent."""
+        return bool(getattr(self.model, "running_text", False))
+
     def compare(self, left: str, candidates: Sequence[str], right: str) -> list[float]:
         key = (left, tuple(candidates), right)
         hit = self._seen.get(key)
