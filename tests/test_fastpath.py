@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from spinner_fakes import SPUN, WordModel, install_fake, make_lexicon
 
 from textmend.edits import RepairResult
 from textmend.repair import pipeline
@@ -24,19 +25,9 @@ from textmend.repair import spinner as fixer
 from textmend.repair.config import RepairConfig
 from textmend.spinner import wordfreq
 from textmend.spinner.candidates import CandidateIndex
-from textmend.spinner.lexicon import Lexicon, is_word
+from textmend.spinner.lexicon import is_word
 from textmend.spinner.reverse import common_originals
 from textmend.spinner.table import ReversalTable
-
-
-def make_lexicon(*groups: set[str]) -> Lexicon:
-    gs = tuple(frozenset(g) for g in groups)
-    of: dict[str, list[int]] = {}
-    for i, g in enumerate(gs):
-        for w in g:
-            of.setdefault(w, []).append(i)
-    return Lexicon("test", gs, tuple("s" for _ in gs), {w: tuple(v) for w, v in of.items()})
-
 
 # Rare words with common synonyms (jieba counts: 为了/保护/服务/网络 are common, the others rare),
 # and a learned table whose forms are longer than any lexicon word.
@@ -184,28 +175,12 @@ def test_precheck_lets_spun_text_through(shared_dir: Path) -> None:
 
 # --- spun_score ------------------------------------------------------------------------------------
 
-SPUN = "本单位提供效劳器和收集安全的效劳。" * 13  # 208 Han characters (>= MIN_HAN_AUTO), 39 swaps
-SPUN_RATE = 100 * 39 / 208
-
-
-class WordModel:
-    """A fake language model: each occurrence of a 'good' word in the scored text earns 10 nats."""
-
-    def __init__(self, good: Sequence[str]) -> None:
-        self.good = list(good)
-        self.running_text = True  # like a `textmend lm build` model: auto may reverse
-
-    def compare(self, left: str, candidates: Sequence[str], right: str) -> list[float]:
-        return [
-            sum(10.0 * (left + c + right).count(g) for g in self.good) - 0.01 * len(c) for c in candidates
-        ]
+SPUN_RATE = 100 * 39 / 208  # SPUN: 39 swaps in 208 Han characters
 
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> None:
-    index = CandidateIndex([make_lexicon({"服务", "效劳"}, {"网络", "收集"})])
-    monkeypatch.setattr(fixer, "_index", lambda script, table_path: index)
-    monkeypatch.setattr(fixer, "_model", lambda config: WordModel(["服务器", "网络安全", "的服务"]))
+    install_fake(monkeypatch)
 
 
 @pytest.mark.usefixtures("fake")

@@ -6,12 +6,12 @@ import itertools
 import json
 import math
 from collections import Counter
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from spinner_fakes import SPUN, WordModel, install_fake, make_lexicon
 
 from textmend.edits import Edit, apply_edits
 from textmend.errors import InputError
@@ -19,39 +19,9 @@ from textmend.repair import spinner as fixer
 from textmend.repair.config import RepairConfig
 from textmend.spinner import table as tbl
 from textmend.spinner.candidates import CandidateIndex
-from textmend.spinner.lexicon import Lexicon, normalise_gloss
+from textmend.spinner.lexicon import normalise_gloss
 from textmend.spinner.reverse import Params, Reversal, confidence, propose, reversals, select
 from textmend.spinner.synth import Spinner
-
-
-def make_lexicon(*groups: set[str]) -> Lexicon:
-    gs = tuple(frozenset(g) for g in groups)
-    of: dict[str, list[int]] = {}
-    for i, g in enumerate(gs):
-        for w in g:
-            of.setdefault(w, []).append(i)
-    return Lexicon("test", gs, tuple("s" for _ in gs), {w: tuple(v) for w, v in of.items()})
-
-
-class WordModel:
-    """A fake language model: each occurrence of a 'good' word in the scored text earns 10 nats.
-
-    Scoring the window left+span+right means a candidate only wins if it completes a good word,
-    which is what a real model rewards; it knows nothing of the spinner's table.
-    """
-
-    def __init__(self, good: Sequence[str] | dict[str, float], running_text: bool = True) -> None:
-        self.good = dict(good) if isinstance(good, dict) else dict.fromkeys(good, 10.0)
-        # As a model built from running text with `textmend lm build`: auto may reverse.
-        self.running_text = running_text
-
-    def compare(self, left: str, candidates: Sequence[str], right: str) -> list[float]:
-        out = []
-        for c in candidates:
-            s = left + c + right
-            out.append(sum(w * s.count(g) for g, w in self.good.items()) - 0.01 * len(c))
-        return out
-
 
 # --- synthetic spinner ------------------------------------------------------------------------
 
@@ -295,14 +265,10 @@ def test_learn_file_rejects_non_diff_json(tmp_path: Path) -> None:
 
 # --- the fixer ----------------------------------------------------------------------------------
 
-SPUN = "本单位提供效劳器和收集安全的效劳。" * 13  # > MIN_HAN_AUTO Han characters
-
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> None:
-    index = CandidateIndex([make_lexicon({"服务", "效劳"}, {"网络", "收集"})])
-    monkeypatch.setattr(fixer, "_index", lambda script, table_path: index)
-    monkeypatch.setattr(fixer, "_model", lambda config: WordModel(["服务器", "网络安全", "的服务"]))
+    install_fake(monkeypatch)
 
 
 @pytest.mark.usefixtures("fake")
@@ -326,10 +292,7 @@ def test_auto_leaves_short_texts_alone() -> None:
 
 
 def test_auto_only_flags_with_a_word_list_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    index = CandidateIndex([make_lexicon({"服务", "效劳"}, {"网络", "收集"})])
-    monkeypatch.setattr(fixer, "_index", lambda script, table_path: index)
-    words = WordModel(["服务器", "网络安全", "的服务"], running_text=False)
-    monkeypatch.setattr(fixer, "_model", lambda config: words)
+    install_fake(monkeypatch, running_text=False)
     flags = fixer.fix(SPUN, RepairConfig())
     assert flags and all(e.before == e.after and e.kind == "spinner.suspect" for e in flags)
     # force still reverses: the user asked for it.
@@ -376,10 +339,7 @@ def test_auto_without_a_model_does_nothing(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_auto_with_a_word_list_model_scores_long_texts_on_the_sample(monkeypatch: pytest.MonkeyPatch) -> None:
-    index = CandidateIndex([make_lexicon({"服务", "效劳"}, {"网络", "收集"})])
-    monkeypatch.setattr(fixer, "_index", lambda script, table_path: index)
-    words = WordModel(["服务器", "网络安全", "的服务"], running_text=False)
-    monkeypatch.setattr(fixer, "_model", lambda config: words)
+    install_fake(monkeypatch, running_text=False)
     long = SPUN * 4  # longer than the sample windows: no full pass, one flag for the document
     got, score = fixer.fix_scored(long, RepairConfig())
     assert score is not None and score >= fixer.THRESHOLD
