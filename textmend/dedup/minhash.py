@@ -63,14 +63,6 @@ def shingle_hash32(shingle: str | bytes) -> int:
     return shingle_hash64(shingle) & 0xFFFFFFFF
 
 
-def _fmix64(h: np.ndarray) -> np.ndarray:
-    h = h ^ (h >> np.uint64(33))
-    h = h * np.uint64(0xFF51AFD7ED558CCD)
-    h = h ^ (h >> np.uint64(33))
-    h = h * np.uint64(0xC4CEB9FE1A85EC53)
-    return h ^ (h >> np.uint64(33))
-
-
 def fmix32(h: np.ndarray) -> np.ndarray:
     """MurmurHash3's 32-bit finalizer (datasketch's pre-mix for ``affine32``)."""
     h = h ^ (h >> np.uint32(16))
@@ -86,6 +78,13 @@ _HASH_CHUNK = 65536
 _MIX1 = np.uint64(0xFF51AFD7ED558CCD)
 _MIX2 = np.uint64(0xC4CEB9FE1A85EC53)
 _S33 = np.uint64(33)
+
+
+def _fmix64(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finalizer of each element (a new array)."""
+    out = h.astype(np.uint64, copy=True)
+    _fmix64_inplace(out, np.empty_like(out))
+    return out
 
 
 def _fmix64_inplace(h: np.ndarray, tmp: np.ndarray) -> None:
