@@ -144,10 +144,6 @@ def _score(scorer: object, text: str) -> float:
     return sum(scorer.logprob(p) for p in _PUNCT_SPLIT.split(text) if p)  # type: ignore[attr-defined]
 
 
-def _char_prior(ch: str) -> float:
-    return uncommon_prior(ch)
-
-
 PriorFn = Callable[[str], float]
 _UNIGRAMS: dict[tuple[int, str], float] = {}
 
@@ -157,23 +153,23 @@ def _prior_fn(scorer: object | None) -> PriorFn:
     model (so among equally valid byte readings the frequent characters survive pruning),
     else the common-character prior."""
     if scorer is None:
-        return _char_prior
+        return uncommon_prior
     key = id(scorer)
 
     def unigram(ch: str) -> float:
         # Punctuation is scored as a boundary by the model (see _score), not as a word: its
         # unigram would sink the '。' readings the fold damage makes most often.
         if ord(ch) < 0x80 or not ch.isalpha():
-            return _char_prior(ch)
+            return uncommon_prior(ch)
         got = _UNIGRAMS.get((key, ch))
         if got is None:
-            got = _UNIGRAMS[(key, ch)] = scorer.logprob(ch) + _char_prior(ch)  # type: ignore[attr-defined]
+            got = _UNIGRAMS[(key, ch)] = scorer.logprob(ch) + uncommon_prior(ch)  # type: ignore[attr-defined]
         return got
 
     return unigram
 
 
-def _feed(state: _State, byte: int, prior: PriorFn = _char_prior) -> _State | None:
+def _feed(state: _State, byte: int, prior: PriorFn = uncommon_prior) -> _State | None:
     if state.pending is None:
         if byte < 0x80:
             ch = chr(byte)
@@ -353,8 +349,8 @@ def _choose(
         seen.setdefault(st.text + text[end:end_max], (end, st))
     texts = list(seen)
     observed = text[start:end_max]
-    priors = [sum(_char_prior(c) for c in t) for t in texts]
-    base_prior = sum(_char_prior(c) for c in observed) - (_QMARK_COST * observed.count("?"))
+    priors = [uncommon_prior(t) for t in texts]
+    base_prior = uncommon_prior(observed) - (_QMARK_COST * observed.count("?"))
     if scorer is not None:
         lm = [_score(scorer, left + t + right) for t in [*texts, observed]]
     else:
