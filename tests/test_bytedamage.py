@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from textmend.edits import apply_edits
 from textmend.repair import bytedamage
 from textmend.repair._codecs_gbkdamage import redamage
 from textmend.repair._codecs_lm import get_scorer
@@ -133,3 +134,51 @@ def test_back_to_back_incidents_are_each_repaired() -> None:
     # by ~126 per '?' (seconds per line); each incident is now read on its own.
     got = fix("??陀^??陀^??陀^后两天", CFG)
     assert [(e.before, e.after) for e in got] == [("??陀^", "。客觀")] * 3
+
+
+@pytest.mark.parametrize(
+    "original",
+    [
+        "凡未能如期完成學業,或因重大過失經學校勒令退學者,應即返回",  # run ends at a lone 'W'
+        "第 6 條 養護課掌理下列事項:一、院民日常生活之照顧、輔導",  # run ends at an orphan '?'
+        "應考人員高等考試專利師或會計師考試及格者",  # a longer run, orphan '?' before a character
+    ],
+)
+def test_straddle_runs_without_a_leading_question_mark(original: str) -> None:
+    # The fold's byte is a valid GBK trail here, so no '?' marks where the run starts; the
+    # damage is made by the forward model in the test, and the repair must undo it exactly.
+    _needs_model()
+    damaged = redamage(original.encode("gbk"))
+    assert damaged != original
+    assert (
+        apply_edits(damaged, [e for e in fix(damaged, CFG) if e.confidence >= CFG.min_confidence]) == original
+    )
+
+
+def test_lost_trail_byte_may_be_0x80() -> None:
+    # 線 is BE 80: when its lead is taken by a straddle, the lone 0x80 shows as '?' and must be
+    # among the bytes tried for it.
+    readings: list[str] = []
+    original = bytedamage._choose
+
+    def spy(text, start, complete, *rest):  # type: ignore[no-untyped-def]
+        readings.extend(st.text for _, st in complete)
+        return original(text, start, complete, *rest)
+
+    damaged = redamage("話專線服務".encode("gbk"))
+    assert damaged == "話?>?服務"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(bytedamage, "_choose", spy)
+        # A beam wide enough to keep every reading: this is about the bytes tried, not the beam.
+        mp.setattr(bytedamage, "_BEAM_PER_PENDING", 200)
+        mp.setattr(bytedamage, "_BEAM_SETTLED", 20000)
+        mp.setattr(bytedamage, "_BEAM", 20000)
+        fix(damaged, CFG)
+    assert any(r.startswith("專線") for r in readings)
+
+
+def test_genuine_question_marks_after_chinese_stay() -> None:
+    # Traditional text with ASCII question marks (as in folded files): each '?' after a Han
+    # character is a possible run end, and none may be rewritten.
+    text = "這個問題該怎麼辦?我們應該先調查清楚。他問:為何遲到?會議已經開始了嗎?\n誰負責?"
+    assert [e for e in fix(text, RepairConfig(min_confidence=0.0)) if e.before != e.after] == []

@@ -42,9 +42,12 @@ _MAX_TOKENS = 14
 _BEAM = 400
 _BEAM_SETTLED = 300  # states with no byte pending
 _BEAM_PER_PENDING = 12  # states per pending lead byte
+_SHORTLIST = 20  # states ranked by the model per state kept
 _CONTEXT = 6
 # Nats the repair must win by over the text as observed.
 _MIN_GAIN = 2.0
+# A run without '?' has no orphan byte vouching for damage: clean text must lose by far more.
+_SILENT_MIN_GAIN = 8.0
 # What a '?' costs the text as observed: about one ordinary character's model score. The
 # model splits at punctuation, so a run of '?' would otherwise be free and any repair that
 # adds characters would lose to it.
@@ -68,19 +71,25 @@ def fix(text: str, config: RepairConfig) -> list[Edit]:
     >>> [(e.before, e.after) for e in fix("在全縣當?shù)氐男庞貌块T更要", RepairConfig())]
     [('?shù)氐男庞貌块T', '地的信用部門')]
     """
-    if "?" not in text:
+    silent = list(_silent_anchors(text))
+    if "?" not in text and not silent:
         return []
     scorer = get_scorer(config.lm_path)
     edits: list[Edit] = []
     taken = -1
-    for start, ruby in _anchors(text):
+    anchors = sorted([(start, 0, ruby) for start, ruby in _anchors(text)] + [(at, 1, None) for at in silent])
+    for start, silent_kind, ruby in anchors:
         if start < taken:
             continue
         # Left context as it will read once the earlier incidents are repaired, so that
         # repairing the output again decides every incident the same way (idempotence).
         applied = [e for e in edits if e.confidence >= config.min_confidence]
-        left = apply_edits(text[max(0, start - 8 * _CONTEXT) : start], _clip(applied, start - 8 * _CONTEXT))
-        edit = _repair_incident(text, start, ruby, scorer, left)
+        lo = max(0, start - _MAX_TOKENS - 8 * _CONTEXT)
+        left = apply_edits(text[lo:start], _clip(applied, lo))
+        if silent_kind:
+            edit = _repair_silent(text, start, max(taken, 0), scorer, left)
+        else:
+            edit = _repair_incident(text, start, ruby, scorer, left)
         if edit is not None:
             edits.append(edit)
             taken = edit.end
@@ -101,6 +110,97 @@ def _anchors(text: str) -> Iterator[tuple[int, str | None]]:
             continue
         found[m.start()] = None
     return iter(sorted(found.items()))
+
+
+# A straddle fold that leaves no '?' at its start: the folded byte (0x40-0x7E) is a valid GBK
+# trail, so the lead byte before it pairs with it and every following pair is misread. The run
+# ends where an original trail byte in that same range shows as itself (``經學蠤樟钔藢W者`` =
+# 經學校勒令退學者), or where the last trail, read as a lead, is orphaned by the byte after it
+# and shows as '?' (``日矷?活`` = 日常生活).
+_SILENT_END = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])(?:[\x40-\x7e](?![0-9A-Za-z])|\?)")
+
+
+def _silent_anchors(text: str) -> Iterator[int]:
+    """Positions of ASCII characters that may end a straddle run that starts without a '?'."""
+    for m in _SILENT_END.finditer(text):
+        at = m.start()
+        if at > 1 and text[at - 2] in _WORDISH:
+            continue  # ``A4B型``: part of an ASCII word, not a lone byte
+        if text[at] == "?" and not _cjk_context(text, at):
+            continue
+        line_start = text.rfind("\n", 0, at) + 1
+        line_end = text.find("\n", at)
+        if _FULLWIDTH.search(text, line_start, line_end if line_end >= 0 else len(text)):
+            continue
+        yield at
+
+
+def _repair_silent(text: str, end_at: int, floor: int, scorer: object | None, left_text: str) -> Edit | None:
+    """Undo a straddle run ending at ``text[end_at]``: a lone ASCII byte or an orphan '?'.
+
+    If the run starts at character ``s`` (lead X, trail F with F the folded byte), the original
+    bytes are ``X A3 (F+0x80)`` then the run's bytes re-paired one byte later, the end byte
+    being the last trail: lossless when it shows as itself, one lost byte when it shows as '?'.
+    Every start (and lost byte) whose reconstruction decodes as GBK and re-damages to exactly
+    the observed run (with the character after it, which orphaned the '?') is a candidate, and
+    the model must prefer one to the run as seen by a margin: nothing at the start vouches for
+    damage, and a '?' after a Chinese character may be a genuine question mark."""
+    if scorer is None:
+        return None
+    line_start = text.rfind("\n", 0, end_at) + 1
+    candidates: list[tuple[int, str]] = []
+    after = _bytes(text[end_at + 1]) if end_at + 1 < len(text) else b""
+    after = after or b""
+    tails = [bytes((t,)) for t in range(0x80, 0xFF)] if text[end_at] == "?" else [bytes((ord(text[end_at]),))]
+    seen_upto = text[: end_at + 1 + (1 if after else 0)]
+    body = b""
+    for s in range(end_at - 1, max(floor, line_start, end_at - _MAX_TOKENS) - 1, -1):
+        b = _bytes(text[s])
+        if b is None or len(b) != 2:
+            break
+        body = b + body
+        if not 0x40 <= b[1] <= 0x7E:
+            continue
+        for tail in tails:
+            original = bytes((b[0], 0xA3, b[1] + 0x80)) + body[2:] + tail
+            try:
+                cand = original.decode("gbk")
+            except UnicodeDecodeError:
+                continue
+            if redamage(original + after) == seen_upto[s:]:
+                candidates.append((s, cand))
+    if not candidates:
+        return None
+    right = _RUBY.sub("", re.split(r"[?\n]", text[end_at + 1 : end_at + 1 + 4 * _CONTEXT], maxsplit=1)[0])[
+        :_CONTEXT
+    ]
+    first = min(s for s, _ in candidates)
+    # Every reading covers the same observed span text[first:end_at+1] (the part before its own
+    # start kept as seen), so the scores compare like for like.
+    texts = [text[first:s] + cand for s, cand in candidates]
+    observed = text[first : end_at + 1]
+    # The left text ends at the anchor; the context is what precedes the earliest start (the
+    # characters after it are part of the span, unrepaired: edits so far all end before it).
+    ctx = _RUBY.sub("", left_text[: len(left_text) - (end_at - first)])[-_CONTEXT:]
+    lm = _score_many(scorer, [ctx + t + right for t in [*texts, observed]])
+    scores = [lm[i] + uncommon_prior(t) for i, t in enumerate(texts)]
+    best = max(range(len(texts)), key=lambda i: scores[i])
+    gain = scores[best] - (lm[-1] + uncommon_prior(observed))
+    if gain < _SILENT_MIN_GAIN:
+        return None
+    ranked = sorted(scores, reverse=True)
+    margin = min(gain, ranked[0] - ranked[1]) if len(ranked) > 1 else gain
+    s, cand = candidates[best]
+    confidence = 0.95 if margin >= 3.0 else 0.85 if margin >= 1.0 else 0.6
+    return Edit(
+        s,
+        end_at + 1,
+        text[s : end_at + 1],
+        cand,
+        f"{KIND}.folded_punct",
+        confidence,
+        "fullwidth form folded across a character boundary (no orphan byte)",
+    )
 
 
 _CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff]")
@@ -142,6 +242,22 @@ def _score(scorer: object, text: str) -> float:
     if getattr(scorer, "running_text", False):
         return float(scorer.logprob(text))  # type: ignore[attr-defined]
     return sum(scorer.logprob(p) for p in _PUNCT_SPLIT.split(text) if p)  # type: ignore[attr-defined]
+
+
+def _score_many(scorer: object, texts: list[str]) -> list[float]:
+    """:func:`_score` of many texts, in one vectorised model call when the model has one."""
+    if getattr(scorer, "running_text", False):
+        parts_of = [[t] for t in texts]
+    else:
+        parts_of = [[p for p in _PUNCT_SPLIT.split(t) if p] for t in texts]
+    flat = [p for parts in parts_of for p in parts]
+    batch = getattr(scorer, "logprobs", None)
+    scores = batch(flat) if batch is not None else [scorer.logprob(p) for p in flat]  # type: ignore[attr-defined]
+    out, i = [], 0
+    for parts in parts_of:
+        out.append(float(sum(scores[i : i + len(parts)])))
+        i += len(parts)
+    return out
 
 
 PriorFn = Callable[[str], float]
@@ -209,7 +325,8 @@ def _expand(state: _State, seq: list[int], prior: PriorFn) -> Iterator[_State]:
                     continue
                 values: range | tuple[int, ...] = (0xA3,)
             else:
-                values = range(0x81, 0xFF) if byte == _UNKNOWN else (byte,)
+                # 0x80 only ever completes a pair: a lost trail byte may be it, a lead may not.
+                values = range(0x80, 0xFF) if byte == _UNKNOWN else (byte,)
             for v in values:
                 new = _feed(st, v, prior)
                 if new is not None:
@@ -233,6 +350,7 @@ def _repair_incident(
 ) -> Edit | None:
     prev = _bytes(text[start - 1]) if start > 0 else None
     prior = _prior_fn(scorer)
+    context = _RUBY.sub("", left)[-_CONTEXT:]
     begin = _State(b"", None, "", 0.0, None)
     pos = start
     states: list[_State] = []
@@ -272,7 +390,7 @@ def _repair_incident(
             if st.pending is None and st.data and st.data[-1] < 0x80:
                 if _consistent(text, start, pos, st, ruby, fold):
                     complete.append((pos, st))
-        states = _prune(nxt)
+        states = _prune(nxt, scorer, context)
         # Resynchronised on a literal: later tokens are read the same way as observed.
         if complete and all(s.pending is None for s in states) and pos - start > 2:
             break
@@ -283,7 +401,7 @@ def _repair_incident(
     return _choose(text, start, complete, ruby, scorer, left)
 
 
-def _prune(states: list[_State]) -> list[_State]:
+def _prune(states: list[_State], scorer: object | None = None, left: str = "") -> list[_State]:
     """Keep the best states per pending byte (the only thing the future reading depends on).
 
     A plain top-k by prior drowns the rare alignments in ties: a lost byte expands every state
@@ -302,7 +420,17 @@ def _prune(states: list[_State]) -> list[_State]:
         # Mean prior per character: readings of the same observed tokens differ in length
         # (a straddle turns two tokens into one character), and a sum would punish length.
         group.sort(key=lambda s: s.prior / max(1, len(s.text)), reverse=True)
-        out.extend(group[: _BEAM_SETTLED if pending is None else _BEAM_PER_PENDING])
+        keep = _BEAM_SETTLED if pending is None else _BEAM_PER_PENDING
+        if scorer is not None and len(group) > keep:
+            # The unigram prior knows nothing of neighbours (專 is rare alone, common in 專線):
+            # rank a generous shortlist by the model in context.
+            group = group[: keep * _SHORTLIST]
+            lm = _score_many(scorer, [left + s.text for s in group])
+            order = sorted(
+                range(len(group)), key=lambda i: lm[i] + uncommon_prior(group[i].text), reverse=True
+            )
+            group = [group[i] for i in order]
+        out.extend(group[:keep])
     return out
 
 
