@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
 from typing import TypeVar
 
 from textmend.dedup.engines import Engine, close_engine, get_engine
@@ -22,6 +21,11 @@ U = TypeVar("U")
 DEFAULT_BATCH = 64
 """Documents per task: large enough that scheduling costs little next to repair, small enough
 that a worker's batch of ~2 KB documents stays a few hundred KB."""
+
+BATCH_CHARS = 1 << 21
+"""Characters per task at most (a single larger document still makes a task of its own): a big
+text file is read in parts of about 1 MiB, and 64 of them in flight would hold 64 MiB and more
+in copies; a cap by size keeps the peak flat whatever the input's size."""
 
 
 def repair_batch(job: tuple[list[str], RepairConfig]) -> list[RepairResult]:
@@ -48,10 +52,25 @@ def repair_stream(
     held: deque[list[U]] = deque()
 
     def jobs() -> Iterator[tuple[list[str], RepairConfig]]:
-        it = iter(units)
-        while batch := list(islice(it, batch_size)):
+        batch: list[U] = []
+        texts: list[str] = []
+        size = 0
+        for unit in units:
+            text = text_of(unit)
+            if text is not None and texts and size + len(text) > BATCH_CHARS:
+                held.append(batch)
+                yield texts, config
+                batch, texts, size = [], [], 0
+            batch.append(unit)
+            if text is not None:
+                texts.append(text)
+                size += len(text)
+            if len(batch) >= batch_size:
+                held.append(batch)
+                yield texts, config
+                batch, texts, size = [], [], 0
+        if batch:
             held.append(batch)
-            texts = [t for t in map(text_of, batch) if t is not None]
             yield texts, config
 
     try:
