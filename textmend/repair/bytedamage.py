@@ -53,6 +53,12 @@ _SILENT_MIN_GAIN = 8.0
 # adds characters would lose to it.
 _QMARK_COST = 8.0
 _UNKNOWN = -1
+# With a word-list model, the best few readings also get the word component (how much better
+# the Han runs segment into jieba words than into single characters), as the codec hole filler
+# does. Weight 1.0: on the byte-damage bench it took exact repairs from 42.7% to 52.0% (case
+# seed 3) and from 39.7% to 50.0% on cases drawn with another seed (0.5 gave 47.3% / 44.0%).
+_WORD_RERANK = 8
+_WORD_WEIGHT = 1.0
 _STRADDLE_A3 = -2  # an A3 byte that must be the trail of a character (a fold straddle)
 
 
@@ -205,6 +211,24 @@ def _repair_silent(text: str, end_at: int, floor: int, scorer: object | None, le
 
 _CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff]")
 _WORDISH = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/=&%_.~#@+-")
+
+
+_HAN_RUN = re.compile("[\u3400-\u9fff\uf900-\ufaff]+")
+
+
+def _word_cohesion(text: str) -> float:
+    """How much better the Han runs of ``text`` segment into words than into single characters
+    (marks split the runs: the dictionary has none, and a clause break must not cost a word)."""
+    from textmend.lm.words import word_logprob
+
+    return sum(word_logprob(run) - sum(_char_word(ch) for ch in run) for run in _HAN_RUN.findall(text))
+
+
+@functools.cache
+def _char_word(ch: str) -> float:
+    from textmend.lm.words import word_logprob
+
+    return word_logprob(ch)
 
 
 def _cjk_context(text: str, at: int) -> bool:
@@ -484,6 +508,10 @@ def _choose(
     else:
         lm = [0.0] * (len(texts) + 1)
     scores = [lm[i] + priors[i] for i in range(len(texts))]
+    if _WORD_RERANK and scorer is not None and not getattr(scorer, "running_text", False):
+        top = sorted(range(len(texts)), key=lambda i: scores[i], reverse=True)[:_WORD_RERANK]
+        for i in top:
+            scores[i] += _WORD_WEIGHT * _word_cohesion(left + texts[i] + right)
     best = max(range(len(texts)), key=lambda i: scores[i])
     gain = scores[best] - (lm[-1] + base_prior)
     if ruby is None and gain < _MIN_GAIN:
