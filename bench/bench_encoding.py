@@ -67,13 +67,36 @@ KINDS: dict[str, tuple[str, Callable[[str], str], bool]] = {
     "clean": ("cn", lambda s: s, False),
 }
 
-_FULLWIDTH_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+
+def _whole_folds(text: str) -> str:
+    """``text`` with the fullwidth forms the damage folded whole turned to ASCII.
+
+    The folder scans the raw bytes left to right; a match that starts on a character's first
+    byte folds that whole form (the punct fixer's business, so the truth keeps it folded), while
+    a form whose A3 was taken by a straddle is broken and must come back as it was (``校（`` =
+    D0 A3 | A3 A8: the straddle takes the first A3). Forms outside row A3 (``～`` is A1 AB) are
+    never folded.
+    """
+    import re
+
+    data = text.encode("gbk")
+    starts: dict[int, int] = {}
+    pos = 0
+    for i, ch in enumerate(text):
+        starts[pos] = i
+        pos += len(ch.encode("gbk"))
+    chars = list(text)
+    for m in re.finditer(rb"\xa3[\xa1-\xfe]", data):
+        i = starts.get(m.start())
+        if i is not None and len(chars[i].encode("gbk")) == 2:
+            chars[i] = chr(m.group()[1] - 0x80)
+    return "".join(chars)
 
 
 def _truth(kind: str, text: str) -> str:
     # The byte-damage fixer restores straddles; whole fullwidth forms folded to ASCII stay ASCII
     # (turning them back is the punct fixer's job, with its own benchmark).
-    return text.translate(_FULLWIDTH_FOLD) if kind == "gbk_byte_damage" else text
+    return _whole_folds(text) if kind == "gbk_byte_damage" else text
 
 
 _CFG = RepairConfig()

@@ -38,7 +38,7 @@ _FOLD_ANCHOR = re.compile(r"\?(?=[\x21-\x7e])")
 # Any fullwidth form left in a line proves the folder never ran over it.
 _FULLWIDTH = re.compile("[\uff01-\uff5e]")
 
-_MAX_TOKENS = 14
+_MAX_TOKENS = 40  # a misread run lasts until an ASCII byte: long in text with fullwidth marks
 _BEAM = 400
 _BEAM_SETTLED = 300  # states with no byte pending
 _BEAM_PER_PENDING = 12  # states per pending lead byte
@@ -309,6 +309,17 @@ def _prior_fn(scorer: object | None) -> PriorFn:
     return unigram
 
 
+@functools.cache
+def _pairs() -> list[str | None]:
+    """Every GBK byte pair's character (or None), indexed by ``lead << 8 | trail``: the search
+    decodes tens of thousands of pairs per incident."""
+    table: list[str | None] = [None] * 0x10000
+    for lead in range(0x81, 0xFF):
+        for trail in range(0x40, 0xFF):
+            table[(lead << 8) | trail] = gbk_char(lead, trail)
+    return table
+
+
 def _feed(state: _State, byte: int, prior: PriorFn = uncommon_prior) -> _State | None:
     if state.pending is None:
         if byte < 0x80:
@@ -317,7 +328,7 @@ def _feed(state: _State, byte: int, prior: PriorFn = uncommon_prior) -> _State |
         if 0x81 <= byte <= 0xFE:
             return _State(state.data + bytes((byte,)), byte, state.text, state.prior, state.ruby_at)
         return None
-    pair = gbk_char(state.pending, byte)
+    pair = _pairs()[(state.pending << 8) | byte]
     if pair is None:
         return None
     return _State(
@@ -445,9 +456,11 @@ def _prune(states: list[_State], scorer: object | None = None, left: str = "") -
         # (a straddle turns two tokens into one character), and a sum would punish length.
         group.sort(key=lambda s: s.prior / max(1, len(s.text)), reverse=True)
         keep = _BEAM_SETTLED if pending is None else _BEAM_PER_PENDING
-        if scorer is not None and len(group) > keep:
+        if scorer is not None and pending is None and len(group) > keep:
             # The unigram prior knows nothing of neighbours (專 is rare alone, common in 專線):
-            # rank a generous shortlist by the model in context.
+            # rank a generous shortlist of the settled readings by the model in context. (Not
+            # the pending groups: there are many, each small, and one model call per group
+            # doubled the search time for no measured gain.)
             group = group[: keep * _SHORTLIST]
             lm = _score_many(scorer, [left + s.text for s in group])
             order = sorted(
