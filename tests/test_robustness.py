@@ -398,3 +398,24 @@ def test_cli_reports_a_crashing_fixer_and_keeps_every_record(
     assert [r["id"] for r in rows] == ["a", "b"]
     assert rows[0]["text"] == "BOOM 優(yōu)質(zhì)"  # unrepaired by the crashed fixer, not lost
     assert rows[1]["text"] == "優質服務"
+
+
+def test_clean_stops_at_a_repeated_id_before_repairing_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    from textmend.repair import parallel
+
+    repaired: list[int] = []
+    real = parallel.repair_batch
+
+    def counting(job):  # type: ignore[no-untyped-def]
+        repaired.append(len(job[0]))
+        return real(job)
+
+    monkeypatch.setattr(parallel, "repair_batch", counting)
+    rows = [*DUP_ROWS, *({"id": f"r{i}", "text": f"第{i}条 本办法自公布之日起施行。"} for i in range(300))]
+    src = _jsonl(tmp_path / "dup-first.jsonl", rows)
+    assert main(["clean", "-o", str(tmp_path / "c.jsonl"), "--jsonl", str(src), "-q"]) == 1
+    capsysbinary.readouterr()
+    # The repeat is among the first rows: at most the batch it was read in gets repaired.
+    assert sum(repaired) == 0

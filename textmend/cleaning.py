@@ -31,6 +31,7 @@ def run_clean(docs: Iterable[Document], rconfig: RepairConfig, dconfig: Any, opt
     """Run the whole job; returns the summary lines."""
     from textmend.dedup import find_duplicates
     from textmend.dedup.engines import close_engine, get_engine
+    from textmend.dedup.pipeline import unique_ids
     from textmend.repair.parallel import repair_many
 
     t0 = time.perf_counter()
@@ -45,7 +46,9 @@ def run_clean(docs: Iterable[Document], rconfig: RepairConfig, dconfig: Any, opt
                 originals[doc.id] = doc.text
                 yield doc
 
-        for doc in repair_many(keep_original(docs), rconfig, engine=runner):
+        # Ids are checked as the documents are read, so a repeated id stops the job before the
+        # documents after it are repaired (dedup would refuse them only after all the repairs).
+        for doc in repair_many(keep_original(unique_ids(docs)), rconfig, engine=runner):
             result = doc.metadata.pop("repair")
             doc.metadata["edits"] = len(result.edits)
             kinds.update(e.kind for e in result.edits)
