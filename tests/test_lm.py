@@ -174,6 +174,26 @@ def test_table_overflowing_buckets() -> None:
     assert not unpack(lookup(table, overflow, missing))[0].any()
 
 
+def test_lookup_stops_where_the_overflow_chain_ends() -> None:
+    def homed(fp: int, bucket: int, buckets: int) -> int:
+        """A key with fingerprint ``fp`` whose home (fastrange of the low half) is ``bucket``."""
+        return (fp << 32) | -(-(bucket << 32) // buckets)
+
+    buckets = 16  # build_table's minimum, for the 10 keys below
+    crowd = [homed(fp, 3, buckets) for fp in range(1, 10)]  # 9 keys for 8 slots: one moves on
+    beyond = homed(100, 5, buckets)  # same fingerprint as the probes, past the chain's end
+    keys = np.array([*crowd, beyond], dtype=np.uint64)
+    table, overflow = build_table(keys, np.arange(10) / -10.0, np.zeros(10))
+    assert len(overflow) == buckets and overflow[3] and not overflow[4]
+    found, lp, _ = unpack(lookup(table, overflow, keys))
+    assert found.all() and np.allclose(lp, np.arange(10) / -10.0)
+    # Probes homed at bucket 3 walk on to bucket 4 only; many at once and a single one take
+    # different code paths (vectorised chase, plain Python).
+    for count in (12, 1):
+        probes = np.full(count, homed(100, 3, buckets), dtype=np.uint64)
+        assert not lookup(table, overflow, probes).any()
+
+
 def test_bad_model_files(tmp_path: Path) -> None:
     junk = tmp_path / "junk.tmlm"
     junk.write_bytes(b"hello world, not a model")
@@ -332,9 +352,10 @@ def test_unwritable_destinations_raise_domain_errors(tmp_path: Path, monkeypatch
         get_model()
 
 
-def _backoff_reference(model: LanguageModel, text: str) -> float:
+def _backoff_reference(model: LanguageModel, text: str, first: int = 0) -> float:
     """Backoff scoring one character at a time, every order looked up: what the vectorised,
-    early-stopping scorer must equal on any model, pruned or not."""
+    early-stopping scorers must equal on any model, pruned or not. Characters before ``first``
+    are context only."""
     from textmend.lm.hashing import codes_of, ngram_keys
 
     codes = codes_of(fold(text))
@@ -346,7 +367,7 @@ def _backoff_reference(model: LanguageModel, text: str) -> float:
         return bool(f[0]), float(lp[0]), float(bo[0])
 
     total = 0.0
-    for t in range(len(codes)):
+    for t in range(first, len(codes)):
         top = min(model.order, t + 1)
         logp = None
         backoff = 0.0
@@ -360,6 +381,98 @@ def _backoff_reference(model: LanguageModel, text: str) -> float:
                 backoff += ctx_bo if ctx_found else 0.0
         total += backoff + (logp if logp is not None else model.unk_logp)
     return total
+
+
+def _compare_reference(model: LanguageModel, left: str, candidates: list[str], right: str) -> list[float]:
+    """compare() from its definition: each candidate in its own context, scored from the span on."""
+    c = model.order - 1
+    lctx, rctx = left[-c:], right[:c]
+    return [_backoff_reference(model, lctx + cand + rctx, len(lctx)) for cand in candidates]
+
+
+def _assert_compare_paths_match_reference(
+    model: LanguageModel, left: str, candidates: list[str], right: str
+) -> None:
+    want = _compare_reference(model, left, candidates, right)
+    assert model.compare(left, candidates, right) == pytest.approx(want, abs=1e-9)
+    # Each path on its own, whatever size compare() would pick it for.
+    c = model.order - 1
+    lctx, rctx = left[-c:], right[:c]
+    unique = list(dict.fromkeys(candidates))
+    expect = dict(zip(candidates, want, strict=True))
+    grid = model._compare_grid(lctx, unique, rctx, [len(u) for u in unique]).tolist()
+    assert grid == pytest.approx([expect[u] for u in unique], abs=1e-9)
+    scalar = model._scalar.score([lctx + u + rctx for u in unique], [len(lctx)] * len(unique))
+    assert scalar == pytest.approx([expect[u] for u in unique], abs=1e-9)
+
+
+# Seen and unseen characters, a traditional one (folded), a fullwidth mark and an astral one.
+CAND_ALPHABET = "甲乙丙丁戊己庚乙們，😀"
+cand_st = st.lists(st.text(alphabet=CAND_ALPHABET, max_size=6), min_size=1, max_size=14)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    lines=st.lists(st.text(alphabet="甲乙丙丁戊己们,", min_size=2, max_size=15), min_size=1, max_size=15),
+    order=st.integers(2, 5),
+    min_count=st.sampled_from([1.0, 2.0]),
+    left=st.text(alphabet=CAND_ALPHABET, max_size=6),
+    candidates=cand_st,
+    right=st.text(alphabet=CAND_ALPHABET, max_size=6),
+)
+def test_compare_matches_reference_on_trained_models(
+    tmp_path_factory: pytest.TempPathFactory,
+    lines: list[str],
+    order: int,
+    min_count: float,
+    left: str,
+    candidates: list[str],
+    right: str,
+) -> None:
+    path = tmp_path_factory.mktemp("lm") / "m.tmlm"
+    build_model(["\n".join(lines)], path, order=order, min_count=min_count)
+    _assert_compare_paths_match_reference(LanguageModel(path), left, candidates, right)
+
+
+COMMON = "的一是了我不人在他有这个上们来到时大地为子中你说生国年着就那和要她出也得里后自以会家可下而过天去能对小多然于心学么之都好看起发当没成只如事把还用第样道想作种开美总从无情己面最女但现前些所同日手又行意动方期它头经长儿回位分爱老因很给名法间斯知世什两次使身者被高已亲其进此话常与活正感見們發這經"
+common_st = st.text(alphabet=COMMON + "，。a1", max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    left=common_st,
+    candidates=st.lists(st.text(alphabet=COMMON, max_size=5), min_size=1, max_size=40),
+    right=common_st,
+)
+def test_compare_matches_reference_on_the_default_model(left: str, candidates: list[str], right: str) -> None:
+    _assert_compare_paths_match_reference(get_model(), left, candidates, right)
+
+
+def test_compare_keeps_order_and_duplicates(tmp_path: Path) -> None:
+    path = tmp_path / "m.tmlm"
+    build_model(["甲乙丙丁戊己庚辛壬癸" * 3], path, min_count=1)
+    m = LanguageModel(path)
+    many = ["乙", "丙", "乙", "", "乙丙丁", "丙"] * 30  # large enough for the vectorised path
+    scores = m.compare("甲", many, "丁戊")
+    single = {cand: m.compare("甲", [cand], "丁戊")[0] for cand in set(many)}
+    assert scores == pytest.approx([single[c] for c in many], abs=1e-9)
+    assert m.compare("甲", [], "丁") == []
+    # One very long candidate among short ones: scored without padding every row to its width.
+    odd = [*"乙丙丁戊己庚辛壬癸", "乙丙丁戊己庚辛壬癸" * 20]
+    assert m.compare("甲", odd, "丁") == pytest.approx(_compare_reference(m, "甲", odd, "丁"), abs=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(codes=st.lists(st.integers(0, 0x10FFFF), max_size=30), order=st.integers(2, 8))
+def test_end_keys_are_ngram_keys_by_end(codes: list[int], order: int) -> None:
+    from textmend.lm.hashing import end_keys, ngram_keys
+
+    arr = np.array(codes, dtype=np.uint32)
+    by_end = end_keys(arr, order)
+    by_start = ngram_keys(arr, order)
+    assert not by_end[0].any()
+    for k in range(1, order + 1):
+        assert by_end[k, k - 1 :].tolist() == by_start[k - 1].tolist()
 
 
 @settings(max_examples=25, deadline=None)

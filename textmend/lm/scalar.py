@@ -1,7 +1,7 @@
 """Plain-Python scoring for a few short texts, where numpy's fixed cost per call dominates.
 
-It must agree exactly with the vectorised scorer in :mod:`textmend.lm.model` (same keys, same
-table walk, same backoff sums); ``tests/test_lm.py`` checks that it does.
+It must agree with the vectorised scorers in :mod:`textmend.lm.model` (same keys, same table
+walk, same backoff sums, to 1e-9); ``tests/test_lm.py`` checks that it does.
 """
 
 from __future__ import annotations
@@ -21,16 +21,8 @@ _C2 = 0x94D049BB133111EB
 _CACHE_LIMIT = 1 << 17  # memoised n-grams per model (tens of MB at most)
 
 
-def _mix(x: int) -> int:
-    x ^= x >> 30
-    x = (x * _C1) & _M
-    x ^= x >> 27
-    x = (x * _C2) & _M
-    return x ^ (x >> 31)
-
-
-def _signed(v: int) -> float:
-    return (v - 0x10000 if v & 0x8000 else v) / SCALE
+# Memo value of an n-gram the table does not hold.
+_ABSENT = (False, 0, 0)
 
 
 class ScalarScorer:
@@ -40,68 +32,87 @@ class ScalarScorer:
     def __init__(
         self, table: NDArray[np.uint64], overflow: NDArray[np.bool_], order: int, unk: float
     ) -> None:
-        self._rows = table.reshape(-1, BUCKET)
-        self._overflow = overflow
+        # Slots and overflow flags as Python-indexable buffers: reading one gives a plain int,
+        # several times cheaper than a numpy scalar or row.
+        table = np.ascontiguousarray(table)
+        self._slots = memoryview(table)  # type: ignore[arg-type]
+        self._fingerprints = memoryview(table.view(np.uint32))  # type: ignore[arg-type]
+        self._overflow = overflow.tobytes()
         self._buckets = len(overflow)
         self._order = order
         self._unk = unk
         self._keys: dict[str, int] = {}
-        self._entries: dict[str, tuple[bool, float, float]] = {}
+        # (found, logp, backoff) in table units (1/SCALE nats).
+        self._entries: dict[str, tuple[bool, int, int]] = {}
 
     def _key(self, gram: str) -> int:
         key = self._keys.get(gram)
         if key is None:
             if len(gram) == 1:
-                key = _mix((ord(gram) * _GOLDEN + 1) & _M)
+                x = (ord(gram) * _GOLDEN + 1) & _M
             else:
-                prefix = (self._key(gram[:-1]) * _GOLDEN) & _M
-                key = _mix(((prefix ^ ord(gram[-1])) + len(gram)) & _M)
-            self._keys[gram] = key
+                prefix = self._keys.get(gram[:-1]) or self._key(gram[:-1])
+                x = ((((prefix * _GOLDEN) & _M) ^ ord(gram[-1])) + len(gram)) & _M
+            # _mix written out: this runs once per new n-gram.
+            x ^= x >> 30
+            x = (x * _C1) & _M
+            x ^= x >> 27
+            x = (x * _C2) & _M
+            key = self._keys[gram] = x ^ (x >> 31)
         return key
 
-    def _lookup(self, key: int) -> tuple[bool, float, float]:
+    def _entry(self, gram: str) -> tuple[bool, int, int]:
+        """(found, logp, backoff) of an n-gram of the folded view, in table units: the memo's
+        miss path (key and table walk written out, as this is most of the scorer's time)."""
+        if len(self._entries) >= _CACHE_LIMIT:
+            self._entries.clear()
+            self._keys.clear()
+        key = self._key(gram)
         fp = (key >> 32) or 1
         b = ((key & 0xFFFFFFFF) * self._buckets) >> 32
+        got = _ABSENT
         while True:
-            for e in self._rows[b].tolist():
-                if e >> 32 == fp:
-                    return True, _signed((e >> 16) & 0xFFFF), _signed(e & 0xFFFF)
-            if not self._overflow[b]:
-                return False, 0.0, 0.0
-            b = (b + 1) % self._buckets
-
-    def _entry(self, gram: str) -> tuple[bool, float, float]:
-        """(found, logp, backoff) of an n-gram of the folded view."""
-        got = self._entries.get(gram)
-        if got is None:
-            if len(self._entries) >= _CACHE_LIMIT:
-                self._entries.clear()
-                self._keys.clear()
-            got = self._entries[gram] = self._lookup(self._key(gram))
+            # The bucket's fingerprints (high halves): a C-level search, no Python loop.
+            fps = self._fingerprints[b * 2 * BUCKET + 1 : (b + 1) * 2 * BUCKET : 2].tolist()
+            if fp in fps:
+                e = self._slots[b * BUCKET + fps.index(fp)]
+                got = (True, (((e >> 16) & 0xFFFF) ^ 0x8000) - 0x8000, ((e & 0xFFFF) ^ 0x8000) - 0x8000)
+            elif fps[-1] and self._overflow[b]:  # full, and keys homed here moved on
+                b = (b + 1) % self._buckets
+                continue
+            break
+        self._entries[gram] = got
         return got
 
     def score(self, texts: Sequence[str], skip: Sequence[int]) -> list[float]:
         n = self._order
         table = fold_table()
-        entry = self._entry
+        get = self._entries.get
+        miss = self._entry
         out = []
         for text, first in zip(texts, skip, strict=True):
             f = text.translate(table)
-            total = 0.0
+            units = unknown = 0  # integer table units: summed exactly, divided once
             for t in range(first, len(f)):
-                top = min(n, t + 1)
-                best, logp = 0, self._unk
+                top = n if t >= n else t + 1
+                best = 0
                 for k in range(1, top + 1):
-                    found, lp, _ = entry(f[t - k + 1 : t + 1])
-                    if not found:
+                    gram = f[t - k + 1 : t + 1]
+                    e = get(gram) or miss(gram)
+                    if not e[0]:
                         break  # a kept n-gram's suffix is always kept
-                    best, logp = k, lp
+                    best = k
+                    logp = e[1]
+                if best:
+                    units += logp
+                else:
+                    unknown += 1
                 # Back off from orders best+1..top: add the backoff weight of each context.
-                for j in range(max(best, 1) + 1, top + 1):
-                    found, _, bo = entry(f[t - j + 1 : t])
-                    if not found:
+                for j in range(best + 1 if best else 2, top + 1):
+                    gram = f[t - j + 1 : t]
+                    e = get(gram) or miss(gram)
+                    if not e[0]:
                         break
-                    logp += bo
-                total += logp
-            out.append(total)
+                    units += e[2]
+            out.append(units / SCALE + unknown * self._unk)
         return out
