@@ -175,7 +175,7 @@ def _sweep(
 ) -> list[tuple[float, float, float, float]]:
     rows = []
     clean_chars = sum(len(t) for t, _, _ in clean)
-    for margin in [x / 2 for x in range(2, 25)]:
+    for margin in [x / 2 for x in range(-4, 31)]:
         fc = sum(len(select(p, margin)) for _, p, _ in clean)
         right = applied = total = 0
         for c in cases:

@@ -20,7 +20,7 @@ from textmend.repair.config import RepairConfig
 from textmend.spinner import table as tbl
 from textmend.spinner.candidates import CandidateIndex
 from textmend.spinner.lexicon import normalise_gloss
-from textmend.spinner.reverse import Params, Reversal, confidence, propose, reversals, select
+from textmend.spinner.reverse import Params, Reversal, confidence, pool, propose, reversals, select
 from textmend.spinner.synth import Spinner
 
 # --- synthetic spinner ------------------------------------------------------------------------
@@ -96,6 +96,19 @@ def test_cilin_groups() -> None:
 # --- candidates and scoring ---------------------------------------------------------------------
 
 
+def _plain(**kw: float | None) -> Params:
+    """Params with the model term and the channel only: no word component (jieba knows nothing
+    of the test lexicons' words) and no runner-up penalty, so a gain is a hand-computable sum."""
+    base: dict[str, float | None] = {
+        "channel_weight": 1.0,
+        "word_weight": 0.0,
+        "lead_weight": 0.0,
+        "pool_weight": 0.0,
+        "rate_weight": 0.0,
+    }
+    return Params(**{**base, **kw})  # type: ignore[arg-type]
+
+
 def test_sites_include_spans_across_apparent_words_and_table_first() -> None:
     table = tbl.ReversalTable()
     table.add("收集", "网络", 3)
@@ -149,10 +162,79 @@ def test_channel_term_penalises_originals_with_many_synonyms() -> None:
     model = WordModel(["甲乙"])
     (r,) = [
         r
-        for r in propose("丙丁", index, model, Params(floor=-99, min_log_ratio=None))
+        for r in propose("丙丁", index, model, _plain(floor=-99, min_log_ratio=None))
         if r.original == "甲乙"
     ]
     assert r.gain == pytest.approx(10.0 - math.log(5), abs=1e-6)
+
+
+def test_route_logprob_mixes_the_lexicons_a_spinner_may_use() -> None:
+    # 甲乙 has one synonym in the first lexicon and three in the second: a spinner using either
+    # (each half the time) turns 甲乙 into 丙丁 with probability (1/1 + 1/3) / 2.
+    small = make_lexicon({"甲乙", "丙丁"})
+    big = make_lexicon({"甲乙", "丙丁", "戊己", "庚辛"})
+    index = CandidateIndex([small, big])
+    assert index.route_logprob("丙丁", "甲乙") == pytest.approx(math.log((1 + 1 / 3) / 2))
+    assert index.route_logprob("戊己", "甲乙") == pytest.approx(math.log((1 / 3) / 2))
+    # A pair only a learnt table links falls back to the pooled fan-out.
+    assert index.route_logprob("子丑", "甲乙") == pytest.approx(-math.log(3))
+
+
+def test_the_candidate_cut_keeps_the_likeliest_routes() -> None:
+    # 丙丁 is the only synonym of 甲乙 but one of four of 戊己: 甲乙 is the likelier original,
+    # though 戊己 sorts first by code point.
+    lex = make_lexicon({"甲乙", "丙丁"}, {"戊己", "丙丁", "庚辛", "壬癸"})
+    index = CandidateIndex([lex], max_candidates=1)
+    assert index.originals("丙丁") == ("甲乙",)
+
+
+def test_a_close_runner_up_lowers_the_gain() -> None:
+    index = CandidateIndex([make_lexicon({"甲乙", "丙丁", "戊己"})])
+    model = WordModel({"甲乙": 10.0, "戊己": 8.0})
+    params = _plain(floor=-99, min_log_ratio=None, channel_weight=0.0, lead_weight=0.5, lead_cap=6.0)
+    (r,) = propose("丙丁", index, model, params)
+    # Best 甲乙 by 10 nats over the form, 2 ahead of 戊己: loses 0.5 * (6 - 2).
+    assert (r.original, r.lead) == ("甲乙", pytest.approx(2.0))
+    assert r.gain == pytest.approx(10.0 - 0.5 * (6.0 - 2.0))
+    alone = propose("丙丁", index, WordModel({"甲乙": 10.0}), params)
+    assert alone[0].gain == pytest.approx(10.0)  # lead 10 > cap: no loss
+
+
+def test_pool_mixes_a_candidate_gain_with_its_mean_at_other_sites_of_the_form() -> None:
+    params = _plain(pool_weight=0.5)
+    a = Reversal(0, 2, "丙丁", "甲乙", 9.0, options=(("甲乙", 9.0, False), ("戊己", 1.0, False)))
+    b = Reversal(5, 7, "丙丁", "戊己", 2.0, options=(("戊己", 2.0, False), ("甲乙", 1.0, False)))
+    c = Reversal(9, 11, "丙丁", "甲乙", 5.0, options=(("甲乙", 5.0, False),))
+    d = Reversal(13, 15, "子丑", "寅卯", 4.0, options=(("寅卯", 4.0, False),))
+    pa, pb, pc, pd = pool([a, b, c, d], params)
+    assert (pb.original, pb.gain) == ("甲乙", pytest.approx(0.5 * 1.0 + 0.5 * (9.0 + 5.0) / 2))
+    assert (pa.original, pa.gain) == ("甲乙", pytest.approx(0.5 * 9.0 + 0.5 * (1.0 + 5.0) / 2))
+    assert (pc.original, pc.gain) == ("甲乙", pytest.approx(0.5 * 5.0 + 0.5 * (9.0 + 1.0) / 2))
+    assert (pd.original, pd.gain) == ("寅卯", 4.0)  # a form seen once keeps its own evidence
+
+
+def test_pooling_reverses_a_spun_form_where_its_own_context_is_mute() -> None:
+    # The model knows 甲乙 only before 子 and 丑: the third 丙丁 (before 寅) gains nothing alone.
+    index = CandidateIndex([make_lexicon({"甲乙", "丙丁"})])
+    model = WordModel({"甲乙子": 10.0, "甲乙丑": 10.0})
+    text = "丙丁子，丙丁丑，丙丁寅"
+    alone = _plain(min_log_ratio=None, channel_weight=0.0, pool_weight=0.0, floor=-99)
+    pooled = _plain(min_log_ratio=None, channel_weight=0.0, pool_weight=0.5, floor=-99)
+    assert [r.start for r in select(reversals(text, index, model, alone), 3.0)] == [0, 4]
+    assert [r.start for r in select(reversals(text, index, model, pooled), 3.0)] == [0, 4, 8]
+
+
+def test_the_document_rate_moves_every_gain() -> None:
+    index = CandidateIndex([make_lexicon({"服务", "效劳"})])
+    model = WordModel(["服务器"])
+    text = "效劳器" * 10 + "为了效劳国家"  # 10 reversals in 36 Han characters
+    base = _plain(min_log_ratio=None, floor=-99)
+    moved = _plain(min_log_ratio=None, floor=-99, rate_weight=2.0, rate_gain=5.0, rate_ref=2.0)
+    before = reversals(text, index, model, base)
+    after = reversals(text, index, model, moved)
+    k = 100.0 * 10 / 36
+    shift = 2.0 * math.log((k + 0.5) / 2.5)
+    assert [r.gain for r in after] == pytest.approx([r.gain + shift for r in before])
 
 
 @settings(max_examples=100, deadline=None)

@@ -10,6 +10,7 @@ segmenter would cut out, and a candidate may span what now looks like two words.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,8 +43,9 @@ class CandidateIndex:
     _known: tuple[int, frozenset[str], int] | None = field(default=None, repr=False)
     memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False, compare=False)
     """Facts derived from one form and this index only (the rare-word test, the originals that
-    pass the frequency filter), memoised by the modules that compute them. Keys are only ever
-    forms that have originals, so the memo is bounded by the lexicons' size."""
+    pass the frequency filter, the route probability of a pair), memoised by the modules that
+    compute them. Keys are only ever forms that have originals (and their originals), so the
+    memo is bounded by the lexicons' size."""
 
     def _lexicon_forms(self) -> frozenset[str]:
         # Built once: every form a lexicon can answer for. Why: ``sites`` asks about every 2-4
@@ -81,6 +83,29 @@ class CandidateIndex:
             hit = self._fanout[word] = max(1, len(syns))
         return hit
 
+    def route_logprob(self, form: str, original: str) -> float:
+        """log P(form | original) for a spinner that uses one of the lexicons (each equally
+        likely) and picks uniformly among the synonyms it gives ``original``.
+
+        Why per lexicon: a form linked to the original in the small Cilin line is a likelier
+        pick than one of fifty CC-CEDICT gloss-mates, which a pooled fan-out cannot tell apart.
+        A pair no lexicon links (a learnt table's) falls back to ``-log(fanout(original))``.
+        """
+        key = ("route", form, original)
+        hit: float | None = self.memo.get(key)
+        if hit is None:
+            p = 0.0
+            for lex in self.lexicons:
+                syns = lex.synonyms(original, self.script)
+                if form in syns:
+                    p += 1.0 / len(syns)
+            if p > 0.0:
+                hit = math.log(p / len(self.lexicons))
+            else:
+                hit = -math.log(self.fanout(original))
+            self.memo[key] = hit
+        return hit
+
     def originals(self, form: str) -> tuple[str, ...]:
         """Candidate originals of ``form``: table entries first (most seen first), then lexicons."""
         hit = self._cache.get(form)
@@ -97,9 +122,15 @@ class CandidateIndex:
             for orig, _ in self.table.originals(form):
                 ordered[orig] = None
         if is_word(form):
+            syns: set[str] = set()
             for lex in self.lexicons:
-                for orig in sorted(lex.synonyms(form, self.script)):
-                    ordered[orig] = None
+                syns |= lex.synonyms(form, self.script)
+            syns.discard(form)
+            # Likeliest spinner routes first, so that the cut at ``max_candidates`` drops the
+            # originals a spinner was least likely to turn into ``form`` (alphabetical order
+            # cut 治理's original 经营 on the tuning half).
+            for orig in sorted(syns, key=lambda o: (-self.route_logprob(form, o), o)):
+                ordered[orig] = None
         ordered.pop(form, None)
         out = tuple(ordered)[: self.max_candidates]
         self._cache[form] = out
