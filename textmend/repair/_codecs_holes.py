@@ -22,11 +22,14 @@ says how sure the choice is, and the caller turns that into a confidence.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from textmend.cjk import HAN_CLASS, detect_script, script_counts
 from textmend.repair._codecs import decode_cp936, encode_cp936, uncommon_prior
 from textmend.repair._codecs_gbkdamage import gbk_char
 
@@ -65,6 +68,7 @@ READERS = {
 }
 
 MARKS = "?\ufffd"
+_LOST = "\ufffd"
 # One chunk's joint search is bounded: beyond it the run is left alone (a pathological run of
 # marks is better flagged for the consensus repair than guessed).
 _MAX_COMBOS = 20_000
@@ -107,6 +111,7 @@ def fill(
     before: str = "",
     codec: str = "utf-8",
     seen_as: str = "cp936",
+    partial: bool = False,
 ) -> Filled | None:
     """Read ``run`` (bytes in ``codec`` read as ``seen_as``, with marks) back as the original text.
 
@@ -117,6 +122,10 @@ def fill(
     ASCII byte is never lost) starts a two-byte unit and the alignment does not depend on it.
     ``seen_as`` is the codec they were wrongly read with (``cp936`` or ``big5``). None when no
     filling decodes in ``codec`` and, read again as ``seen_as``, gives back ``run``.
+
+    ``partial`` (UTF-8 only, with a model) reads what can be read when too much was lost for
+    the whole (UTF-8 read as Big5 loses about half the bytes): a chunk with more than one lost
+    byte, or a character chosen without a clear margin, becomes one U+FFFD per three bytes.
 
     >>> from textmend.repair._codecs import decode_cp936
     >>> bad = decode_cp936("第一条".encode("utf-8"))
@@ -148,24 +157,60 @@ def fill(
     chunks = _chunks(template) if codec == "utf-8" else _double_byte_units(template)
     # Readings per chunk: hole-free chunks have exactly one.
     readings: list[list[tuple[bytes, str]]] = []
+    # Chunks whose first byte is lost right after a lost byte ending the chunk before: in a
+    # double-byte codec read as another, one loss shifts the reading by a byte, and the shifted
+    # reading may lose the next lead too (``���``). Each lost byte must not pair with the lost
+    # byte after it, a constraint across the two chunks, checked as the beam joins them.
+    linked: list[bool] = []
+    unread = 0
+    partial = partial and codec == "utf-8" and scorer is not None
     mark_iter = iter(marks)
-    for lo, hi in chunks:
+    chunk_marks = [[next(mark_iter) for b in template[lo:hi] if b is None] for lo, hi in chunks]
+    if not partial and any(
+        _combos(template[lo:hi], ms, template[hi] if hi < len(template) else follow, codec, reader)
+        > _MAX_COMBOS
+        for (lo, hi), ms in zip(chunks, chunk_marks, strict=True)
+    ):
+        return None  # decided before any chunk is searched (UTF-8 read as Big5 often is)
+    for (lo, hi), hole_marks in zip(chunks, chunk_marks, strict=True):
+        linked.append(lo > 0 and template[lo] is None and template[lo - 1] is None)
         piece = template[lo:hi]
-        hole_marks = [next(mark_iter) for b in piece if b is None]
-        options = _chunk_readings(
-            piece, hole_marks, template[hi] if hi < len(template) else follow, codec, reader
-        )
+        if partial and len(hole_marks) > 1:
+            # Two lost bytes of one UTF-8 character leave a whole row of the table (64 * 64
+            # readings): nothing the model could choose from with any margin.
+            options = []
+        else:
+            options = _chunk_readings(
+                piece, hole_marks, template[hi] if hi < len(template) else follow, codec, reader
+            )
         if not options:
-            return None
+            if not partial:
+                return None
+            options = [(b"", _LOST * max(1, round((hi - lo) / 3)))]
+            unread += 1
         readings.append(options)
-    chosen, guessed = _choose(readings, before, after, scorer)
+    # The script of what is known for sure (the hole-free chunks and the context): GBK text may
+    # hold traditional characters and Big5 text a few simplified ones, but a lost character in
+    # the other script than its surroundings is as unlikely as an uncommon one, and the model
+    # cannot tell (it scores a folded view).
+    known = "".join(options[0][1] for options in readings if len(options) == 1)
+    script = detect_script(before + known + after)
+    picked = _choose(readings, linked, reader, before, after, scorer, script)
+    if picked is None:
+        return None
+    chosen, guessed = picked
+    if unread or (partial and guessed):
+        # Only sure choices are kept: the lost characters stay marked for the consensus repair.
+        unsure = set(guessed)
+        text = "".join(_LOST if i in unsure else t for i, (_, t) in enumerate(chosen))
+        return Filled(text, (), len(marks)) if text.strip(_LOST) else None
     data = b"".join(b for b, _ in chosen)
     # The whole reading must damage back to the run exactly (the chunk checks were local).
     again = reader.decode(data + suffix_bytes)
     mark_iter = iter(marks)
     if "".join(next(mark_iter, "?") if c == "\ufffd" else c for c in again) != run + suffix:
         return None
-    return Filled("".join(t for _, t in chosen), tuple(guessed), len(marks))
+    return Filled("".join(t for _, t in chosen), tuple(chosen[i][1] for i in guessed), len(marks))
 
 
 # A beam over consecutive uncertain chunks: two lost characters side by side (第二 in
@@ -175,36 +220,52 @@ _Part = tuple[bytes, str, bool]  # bytes, text, chosen among several readings
 
 
 def _choose(
-    readings: list[list[tuple[bytes, str]]], before: str, after: str, scorer: object | None
-) -> tuple[list[tuple[bytes, str]], list[str]]:
-    """The reading of every chunk, and the characters chosen without a clear margin.
+    readings: list[list[tuple[bytes, str]]],
+    linked: list[bool],
+    reader: _Reader,
+    before: str,
+    after: str,
+    scorer: object | None,
+    script: str = "none",
+) -> tuple[list[tuple[bytes, str]], list[int]] | None:
+    """The reading of every chunk, and the chunks (indices) chosen without a clear margin (None
+    when no reading meets the constraints between chunks, see ``linked``).
 
     Chunks with one reading are fixed; a group of uncertain chunks (and up to ``_CONTEXT``
     fixed characters after the last of them, their right context) is decided by a beam scored
     with the model, character by character, then committed.
     """
     chosen: list[tuple[bytes, str]] = []
-    guessed: list[str] = []
+    guessed: list[int] = []
     beam: list[tuple[float, list[_Part]]] = [(0.0, [])]
     open_group = False
     since = 0
 
     def tail(parts: list[_Part]) -> str:
-        return (before + "".join(t for _, t in chosen[-_CONTEXT:]) + "".join(t for _, t, _ in parts))[
-            -_CONTEXT:
-        ]
+        text = before + "".join(t for _, t in chosen[-_CONTEXT:]) + "".join(t for _, t, _ in parts)
+        return text[-_CONTEXT:]
 
-    def extend(options: list[tuple[bytes, str]], uncertain: bool) -> None:
+    def extend(options: list[tuple[bytes, str]], uncertain: bool, link: bool = False) -> None:
         nonlocal beam
         grown: list[tuple[float, list[_Part]]] = []
         texts = [t for _, t in options]
-        priors = [uncommon_prior(t) for t in texts]  # the same for every state of the beam
+        # The same for every state of the beam.
+        priors = [uncommon_prior(t) + (_script_prior(t, script) if uncertain else 0.0) for t in texts]
         for score, parts in beam:
+            ok = [True] * len(options)
+            if link:
+                prev = parts[-1][0] if parts else chosen[-1][0]
+                ok = [not reader.pair(prev[-1], data[0]) for data, _ in options]
+                if not any(ok):
+                    continue
             left = tail(parts)
             lm = scorer.compare(left, texts, "") if scorer is not None else [0.0] * len(texts)  # type: ignore[attr-defined]
             variants = _variant_penalties(texts, left) if uncertain else [0.0] * len(texts)
-            for (data, text), gain, variant, prior in zip(options, lm, variants, priors, strict=True):
-                grown.append((score + gain + variant + prior, [*parts, (data, text, uncertain)]))
+            for (data, text), gain, variant, prior, fits in zip(
+                options, lm, variants, priors, ok, strict=True
+            ):
+                if fits:
+                    grown.append((score + gain + variant + prior, [*parts, (data, text, uncertain)]))
         grown.sort(key=lambda g: g[0], reverse=True)
         beam = grown[:_BEAM]
 
@@ -216,21 +277,25 @@ def _choose(
         picks = [t for _, t, u in best if u]
         rival = next((sc for sc, parts in beam[1:] if [t for _, t, u in parts if u] != picks), None)
         if rival is not None and best_score - rival < SURE_MARGIN:
-            guessed.extend(picks)
+            guessed.extend(len(chosen) + i for i, (_, _, u) in enumerate(best) if u)
         chosen.extend((d, t) for d, t, _ in best)
         beam, open_group = [(0.0, [])], False
 
-    for options in readings:
+    for options, link in zip(readings, linked, strict=True):
         if len(options) > 1:
-            extend(options, True)
+            extend(options, True, link)
             open_group, since = True, 0
         elif open_group:
-            extend(options, False)
+            extend(options, False, link)
             since += len(options[0][1])
             if since >= _CONTEXT:
                 commit()
+        elif link and reader.pair(chosen[-1][0][-1], options[0][0][0]):
+            return None
         else:
             chosen.append(options[0])
+        if not beam:
+            return None
     if open_group:
         right = after[: max(0, _CONTEXT - since)]
         if right.strip() and scorer is not None:
@@ -244,20 +309,52 @@ def _choose(
 _RERANK = 8
 
 
+def _script_prior(text: str, script: str) -> float:
+    """-4 nats (as for an uncommon character) per character specific to the other script."""
+    if script not in ("simplified", "traditional"):
+        return 0.0
+    trad, simp = script_counts(text)
+    return -4.0 * (trad if script == "simplified" else simp)
+
+
 def _rerank_words(beam: list[tuple[float, list[_Part]]], left: str) -> list[tuple[float, list[_Part]]]:
     """Add the word component (jieba's dictionary) to the best few readings of a group: the
     character model alone confuses near-homographs such as 别擦/刮擦 that only words tell apart.
     Too slow for every state of the beam, cheap for a handful."""
     from textmend.lm.model import WORD_WEIGHT
-    from textmend.lm.words import word_logprob
 
     ctx = left[-_CONTEXT:]
     top = [
-        (score + WORD_WEIGHT * word_logprob(ctx + "".join(t for _, t, _ in parts)), parts)
+        (score + WORD_WEIGHT * _word_score(ctx + "".join(t for _, t, _ in parts)), parts)
         for score, parts in beam[:_RERANK]
     ]
     top.sort(key=lambda g: g[0], reverse=True)
     return top
+
+
+_HAN_RUN = re.compile(f"[{HAN_CLASS}]+")
+
+
+def _word_score(text: str) -> float:
+    """The word component of ``text``: the best segmentation of its Han runs into words, each
+    other character (a mark) counted as one word as frequent as 的.
+
+    The dictionary has no punctuation, so segmenting the text whole charges a mark as an unknown
+    word (about -18 nats): a lost ``、`` or ``。`` (Big5 A142, A143) then always lost to a
+    hanzi with the same trail byte (且, 列). In running text marks are among the most frequent
+    tokens, as 的 is among the characters.
+    """
+    from textmend.lm.words import word_logprob
+
+    marks = sum(1 for ch in _HAN_RUN.sub("", text) if not ch.isspace())
+    return sum(word_logprob(run) for run in _HAN_RUN.findall(text)) + marks * _mark_word_logprob()
+
+
+@functools.cache
+def _mark_word_logprob() -> float:
+    from textmend.lm.words import word_logprob
+
+    return word_logprob("的")
 
 
 def _variant_penalties(texts: list[str], left: str) -> list[float]:
@@ -294,6 +391,26 @@ def _chunks(template: Sequence[int | None]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in itertools.pairwise(cuts) if a < b]
 
 
+def _utf8_size(lead: int) -> int:
+    """Bytes of the UTF-8 character ``lead`` starts (0 when it starts none)."""
+    if 0xC2 <= lead <= 0xDF:
+        return 2
+    if 0xE0 <= lead <= 0xEF:
+        return 3
+    return 4 if 0xF0 <= lead <= 0xF4 else 0
+
+
+def _combos(
+    piece: Sequence[int | None], marks: Sequence[str], follow: int | None, codec: str, reader: _Reader
+) -> int:
+    """How many fillings :func:`_chunk_readings` would try."""
+    holes = [i for i, b in enumerate(piece) if b is None]
+    return math.prod(
+        len(_allowed(mark, piece[i + 1] if i + 1 < len(piece) else follow, codec, reader))
+        for mark, i in zip(marks, holes, strict=True)
+    )
+
+
 def _chunk_readings(
     piece: Sequence[int | None],
     marks: Sequence[str],
@@ -309,26 +426,37 @@ def _chunk_readings(
         except UnicodeDecodeError:
             return []
     choices: list[list[int]] = []
+    # In UTF-8 the known lead byte says how long its character is: the lost bytes inside it are
+    # continuation bytes and one right after it starts the next character (a lost byte is
+    # never ASCII). Cuts a chunk with two lost bytes from 117 * 117 fillings to 64 * 64.
+    size = _utf8_size(piece[0]) if codec == "utf-8" and piece[0] is not None else 0
     for k, i in enumerate(holes):
         nxt = piece[i + 1] if i + 1 < len(piece) else follow
-        choices.append(_allowed(marks[k], nxt, codec, reader))
+        values = _allowed(marks[k], nxt, codec, reader)
+        if 0 < i < size:
+            values = [v for v in values if 0x80 <= v <= 0xBF or v == 0x3F]
+        elif 0 < size == i:
+            values = [v for v in values if v >= 0xC2 or v == 0x3F]
+        choices.append(values)
     if math.prod(map(len, choices)) > _MAX_COMBOS:
         return []
     out: dict[str, bytes] = {}
     buf = list(piece)
+    # Joint check of adjacent lost bytes: the first must not pair with the second.
+    adjacent = [k for k in range(len(holes) - 1) if holes[k] + 1 == holes[k + 1]]
     for combo in itertools.product(*choices):
+        if adjacent and any(reader.pair(combo[k], combo[k + 1]) for k in adjacent):
+            continue
         for i, v in zip(holes, combo, strict=True):
             buf[i] = v
         data = bytes(buf)  # type: ignore[arg-type]
-        # Joint check of adjacent lost bytes: the first must not pair with the second.
-        if any(
-            holes[k] + 1 == holes[k + 1] and reader.pair(combo[k], combo[k + 1])
-            for k in range(len(holes) - 1)
-        ):
-            continue
         try:
             text = data.decode(codec)
-        except UnicodeDecodeError:
+            # Big5 has characters at two codes (十 at A2CC and A451); the text was encoded with
+            # the canonical one, so only that one can have been damaged.
+            if codec != "utf-8" and text.encode(codec) != data:
+                continue
+        except UnicodeError:
             continue
         if text.isprintable():
             out.setdefault(text, data)

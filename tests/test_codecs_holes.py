@@ -1,0 +1,176 @@
+"""Lossy CJK-as-CJK mojibake: the byte mechanics of Big5 read as GBK and GBK read as Big5.
+
+Every case is made here by applying the codec damage to a clean string: CPython's cp936 and Big5
+decoders turn one byte into a replacement mark when it cannot lead a character with the byte
+after it, and read that next byte anew.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from textmend.edits import apply_edits
+from textmend.repair._codecs import decode_cp936
+from textmend.repair._codecs_holes import _script_prior, _word_score, fill
+from textmend.repair.config import RepairConfig
+from textmend.repair.mojibake import fix
+
+CFG = RepairConfig()
+
+
+def repaired(text: str) -> str:
+    edits = [e for e in fix(text, CFG) if e.confidence >= CFG.min_confidence and e.before != e.after]
+    return apply_edits(text, edits)
+
+
+def big5_as_gbk(text: str) -> str:
+    return decode_cp936(text.encode("big5"))
+
+
+def gbk_as_big5(text: str) -> str:
+    return text.encode("gbk").decode("big5", errors="replace")
+
+
+def test_a_cascade_of_lost_bytes_is_searched_across_characters() -> None:
+    # 證明並 = B5FD A9FA A8C3: A9 FA is no GBK character, so A9 is lost and FA is read with A8,
+    # which is none either, and so on: three marks in a row, the second belonging to 明 and the
+    # third to 並. A lost byte ending one character must not pair with the lost byte starting
+    # the next, a constraint across characters.
+    truth = "證明並經核實者"
+    bad = big5_as_gbk(truth)
+    assert "\ufffd\ufffd\ufffd" in bad
+    from textmend.repair._codecs_lm import get_scorer
+
+    scorer = get_scorer()
+    filled = fill(bad, "", scorer, "", "big5", "cp936")
+    assert filled is not None
+    # Any reading it gives must damage back to the observed text exactly.
+    assert big5_as_gbk(filled.text) == bad
+    if scorer is not None:
+        assert filled.text[:6] == truth[:6]  # the last character, 者, has no right context
+
+
+def test_cascades_fill_and_damage_back() -> None:
+    rng = random.Random(7)
+    pool = "證明並經核實者人員之年功薪晉支及其他給與事項準用公務第一條中華民國憲法規定，。、"
+    checked = 0
+    for _ in range(300):
+        truth = "".join(rng.choice(pool) for _ in range(rng.randint(4, 16)))
+        bad = big5_as_gbk(truth)
+        if "\ufffd\ufffd" not in bad:
+            continue
+        filled = fill(bad, "", None, "", "big5", "cp936")
+        assert filled is not None, bad
+        assert big5_as_gbk(filled.text) == bad
+        checked += 1
+    assert checked > 30
+
+
+def test_a_lost_lead_at_the_start_of_a_run_is_read() -> None:
+    # 人 = A4 48: A4 48 is no GBK character, so the line starts with U+FFFD and the ASCII 'H'.
+    truth = "人員之年功薪晉支及其他給與事項，準用公務人員"
+    bad = big5_as_gbk(truth)
+    assert bad.startswith("\ufffdH")
+    got = repaired(bad)
+    assert "\ufffd" not in got
+    assert got[0] == "人" and got.endswith("準用公務人員")
+
+
+def test_a_run_ending_inside_a_character_takes_the_ascii_trail_byte() -> None:
+    # After a lost byte the reading is shifted by one: 其他 (A8E4 A54C) comes out as 唯浈 and
+    # the ASCII 'L' of A5 4C, so the run must take in the letter to end on a character.
+    truth = "置。必要時並得採行防衛處置。前項扣留之船舶、航空器或其他"
+    bad = big5_as_gbk(truth)
+    assert bad.endswith("L")
+    got = repaired(bad)
+    assert got.endswith("或其他")
+    same = sum(a == b for a, b in zip(got, truth, strict=False))
+    assert len(got) == len(truth) and same >= len(truth) - 2
+
+
+def test_a_lone_lost_character_between_ascii_is_read_like_the_rest_of_the_line() -> None:
+    # 二 = A4 47 comes out as U+FFFD 'G' between spaces: no run of its own, but the line is
+    # evidently Big5 read as GBK.
+    truth = "為保障人民權利，增進公共利益，特制定本法。第 二 條"
+    bad = big5_as_gbk(truth)
+    assert "\ufffdG " in bad
+    got = repaired(bad)
+    assert "\ufffd" not in got
+    assert got.startswith("為保障人民權利，增進公共利益，特制定本法。第 ")
+
+
+@pytest.mark.parametrize(
+    "truth",
+    [
+        "码头、广场、公园、影剧院、商场等公共场所的管理单位和公共交通工具的",
+        "经济和社会发展规划，确定生活垃圾管理目标，制定各",  # with two lost bytes
+    ],
+)
+def test_gbk_read_as_big5_in_the_frequent_block_is_repaired(truth: str) -> None:
+    # Most GBK level-1 pairs are Big5 characters of its frequent block, so this mojibake has few
+    # uncommon characters (under the usual gap); the model's gain per character carries it.
+    from textmend.repair._codecs import uncommon_fraction
+    from textmend.repair._codecs_lm import get_scorer
+
+    if get_scorer() is None:
+        pytest.skip("the smaller gap needs the language model (textmend.lm)")
+    bad = gbk_as_big5(truth)
+    assert uncommon_fraction(bad) < 0.3
+    assert repaired(bad) == truth
+
+
+def test_clean_traditional_and_simplified_lines_stay_unchanged() -> None:
+    for clean in (
+        "码头、广场、公园、影剧院、商场等公共场所的管理单位和公共交通工具的",
+        "中華民國憲法規定人民有受國民教育之權利與義務。第 二 條",
+        "證明並經核實者，得免附。八、污染防治計畫",
+    ):
+        assert fix(clean, CFG) == []
+
+
+def test_a_mark_costs_a_frequent_word_in_the_word_term() -> None:
+    from textmend.lm.words import word_logprob
+
+    # The word dictionary has no marks: segmented whole, a mark is an unknown word, far less
+    # likely than any hanzi, so a lost 、 would always lose to 且 (both A? 42 in Big5).
+    assert word_logprob("郵資、運費") < word_logprob("郵資且運費")
+    assert _word_score("郵資、運費") > _word_score("郵資且運費")
+    # The Han runs on either side are segmented on their own.
+    assert _word_score("郵資、運費") == pytest.approx(
+        word_logprob("郵資") + word_logprob("運費") + word_logprob("的")
+    )
+
+
+def test_script_prior_penalises_the_other_script_only() -> None:
+    assert _script_prior("隊", "simplified") < 0.0
+    assert _script_prior("队", "simplified") == 0.0
+    assert _script_prior("队", "traditional") < 0.0
+    assert _script_prior("三", "simplified") == _script_prior("三", "traditional") == 0.0
+    assert _script_prior("隊", "none") == 0.0
+
+
+@pytest.mark.parametrize(
+    "truth",
+    [
+        "县级以上人民政府煤炭管理部门应当加强对煤炭资源回采率和综合利用情况的监督检查",
+        "第一条为了规范管理，根据有关法律，制定本办法。",
+    ],
+)
+def test_utf8_read_as_big5_keeps_only_sure_characters(truth: str) -> None:
+    # Big5 reads most UTF-8 lead bytes with their first continuation byte as no character:
+    # about half the bytes are lost. Characters missing a single continuation byte are chosen
+    # among a few dozen readings; only clear choices are kept, the rest stay U+FFFD.
+    from textmend.repair._codecs_lm import get_scorer
+
+    if get_scorer() is None:
+        pytest.skip("partial reading needs the language model (textmend.lm)")
+    bad = truth.encode("utf-8").decode("big5", errors="replace")
+    got = repaired(bad)
+    # Every character here is three UTF-8 bytes, so an unread one is exactly one U+FFFD.
+    assert len(got) == len(truth)
+    kept = [(a, b) for a, b in zip(got, truth, strict=True) if a != "\ufffd"]
+    assert len(kept) >= 3
+    assert all(a == b for a, b in kept)
+    assert repaired(got) == got  # idempotent: what is left is flagged, not read again
