@@ -17,7 +17,7 @@ from textmend.errors import MissingDependency
 from textmend.lm.modelfile import FORMAT_VERSION
 
 # The name changes with the file format or the recipe, so an old cache is never misread.
-DEFAULT_NAME = f"default-jieba-r2-f{FORMAT_VERSION}.tmlm"
+DEFAULT_NAME = f"default-jieba-r3-f{FORMAT_VERSION}.tmlm"
 
 # A word list has no punctuation, so without help the default model would treat every mark as
 # an unknown character. Frequent words are also counted with a mark after (or an opening mark
