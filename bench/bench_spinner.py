@@ -6,8 +6,10 @@ halves by hash: margin and gate threshold are tuned on half 0 and the numbers ar
 half 1, i.e. on pairs and documents the tuning never saw.
 
 Options: ``--docs N`` documents per half (default 16), ``--chars N`` excerpt length (1500),
-``--lm default|ngram`` (``default``: textmend.lm.get_model(); ``ngram``: a 4-gram stand-in
-trained here on tuning-half documents that are not evaluated, used while textmend.lm is absent).
+``--lm default|ngram|trained`` (``default``: textmend.lm.get_model(); ``ngram``: a 4-gram stand-in
+trained here on 200 tuning-half documents that are not evaluated; ``trained``: a textmend model
+built like ``textmend lm build`` on every tuning-half document that is not evaluated -- what a
+user with a corpus of their own gets).
 """
 
 from __future__ import annotations
@@ -127,6 +129,15 @@ def _load_model(which: str, shared: Path, exclude: set[str]) -> Scorer:
         model: Scorer = importlib.import_module("textmend.lm").get_model()
         return model
     # Train on tuning-half documents that are not evaluated: never on test-half documents.
+    if which == "trained":
+        import tempfile
+
+        from textmend.lm import LanguageModel, build_model
+
+        docs = [t for i, t in _docs(shared, "laws-cn.jsonl", 0, 1_000_000, 0) if i not in exclude]
+        path = Path(tempfile.mkdtemp(prefix="textmend-bench-spinner-")) / "tuning-half.tmlm"
+        build_model(docs, path, min_count=2, source=f"laws-cn tuning half, {len(docs)} documents")
+        return LanguageModel(path)  # type: ignore[return-value]
     train = [t for i, t in _docs(shared, "laws-cn.jsonl", 0, 400, 0) if i not in exclude][:200]
     return NgramLM([t for t in train])
 
