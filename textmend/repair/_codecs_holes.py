@@ -52,16 +52,32 @@ def _encode_big5(text: str) -> bytes | None:
         return None
 
 
-def _big5_pair(lead: int, trail: int) -> bool:
+def _is_big5_char(lead: int, trail: int) -> bool:
     try:
         return len(bytes((lead, trail)).decode("big5")) == 1
     except UnicodeDecodeError:
         return False
 
 
+@functools.cache
+def _pair_table(codec: str) -> bytes:
+    """``table[lead << 8 | trail]`` is 1 when the pair is a character of ``codec``: the joint
+    search asks this millions of times for one damaged paragraph, a decode each time."""
+    check = _is_big5_char if codec == "big5" else (lambda a, b: gbk_char(a, b) is not None)
+    return bytes(check(lead, trail) for lead in range(256) for trail in range(256))
+
+
+def _big5_pair(lead: int, trail: int) -> bool:
+    return _pair_table("big5")[(lead << 8) | trail] == 1
+
+
+def _gbk_pair(lead: int, trail: int) -> bool:
+    return _pair_table("gbk")[(lead << 8) | trail] == 1
+
+
 READERS = {
     # cp936 reads 0x80 as the euro sign, so it is never lost.
-    "cp936": _Reader(encode_cp936, decode_cp936, lambda a, b: gbk_char(a, b) is not None, range(0x81, 0xFF)),
+    "cp936": _Reader(encode_cp936, decode_cp936, _gbk_pair, range(0x81, 0xFF)),
     "big5": _Reader(
         _encode_big5, lambda d: d.decode("big5", errors="replace"), _big5_pair, range(0x80, 0xFF)
     ),
@@ -444,9 +460,16 @@ def _chunk_readings(
     buf = list(piece)
     # Joint check of adjacent lost bytes: the first must not pair with the second.
     adjacent = [k for k in range(len(holes) - 1) if holes[k] + 1 == holes[k + 1]]
+    pair = reader.pair
     for combo in itertools.product(*choices):
-        if adjacent and any(reader.pair(combo[k], combo[k + 1]) for k in adjacent):
-            continue
+        if adjacent:
+            clash = False
+            for k in adjacent:
+                if pair(combo[k], combo[k + 1]):
+                    clash = True
+                    break
+            if clash:
+                continue
         for i, v in zip(holes, combo, strict=True):
             buf[i] = v
         data = bytes(buf)  # type: ignore[arg-type]
