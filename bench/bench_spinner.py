@@ -318,6 +318,18 @@ def main(args: list[str]) -> None:
         f"clean test docs, force mode: {fc} false changes in {clean_chars} chars = {1e4 * fc / clean_chars:.2f} per 10k; "
         f"auto mode (tuned gates): {touched}/{len(clean)} clean docs touched"
     )
+    if margin != fixer.PARAMS.margin:
+        # What a user gets: the shipped margin, not the one tuned here for this model.
+        shipped = fixer.PARAMS.margin
+        right = sum(_score_subs(c.subs, select(c.props, shipped))[0] for c in cases)
+        applied = sum(_score_subs(c.subs, select(c.props, shipped))[1] for c in cases)
+        total = sum(len(c.subs) for c in cases)
+        fc = sum(len(select(p, shipped)) for _, p, _ in clean)
+        print_table(
+            f"test half at the shipped margin {shipped} (textmend.repair.spinner.PARAMS), all spinners and rates",
+            ["subs", "reversed", "precision", "false/10k clean"],
+            [(total, right / max(total, 1), right / applied if applied else 1.0, 1e4 * fc / clean_chars)],
+        )
     print(f"tuning passes {t_tune:.1f} s, test pass {t_test:.1f} s")
     _speed(shared, index, model, params)
     _auto_check(shared, model)
