@@ -196,8 +196,14 @@ def fill(
             # readings): nothing the model could choose from with any margin.
             options = []
         else:
-            options = _chunk_readings(
-                piece, hole_marks, template[hi] if hi < len(template) else follow, codec, reader
+            options = list(
+                _chunk_readings_memo(
+                    tuple(piece),
+                    tuple(hole_marks),
+                    template[hi] if hi < len(template) else follow,
+                    codec,
+                    reader,
+                )
             )
         if not options:
             if not partial:
@@ -425,6 +431,15 @@ def _combos(
         len(_allowed(mark, piece[i + 1] if i + 1 < len(piece) else follow, codec, reader))
         for mark, i in zip(marks, holes, strict=True)
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _chunk_readings_memo(
+    piece: tuple[int | None, ...], marks: tuple[str, ...], follow: int | None, codec: str, reader: _Reader
+) -> tuple[tuple[bytes, str], ...]:
+    """:func:`_chunk_readings`, remembered: the mojibake fixer tries a line's runs in several
+    windows, and each try used to search the same chunks again."""
+    return tuple(_chunk_readings(piece, marks, follow, codec, reader))
 
 
 def _chunk_readings(
