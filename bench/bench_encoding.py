@@ -19,6 +19,7 @@ import ftfy
 from bench.common import need_shared, print_table, timed
 from textmend.edits import apply_edits
 from textmend.repair._codecs import decode_cp936
+from textmend.repair._codecs_gbkdamage import _FOLD as FOLD_MATCH
 from textmend.repair._codecs_gbkdamage import redamage
 from textmend.repair.bytedamage import fix as bytedamage_fix
 from textmend.repair.config import RepairConfig
@@ -77,8 +78,6 @@ def _whole_folds(text: str) -> str:
     D0 A3 | A3 A8: the straddle takes the first A3). Forms outside row A3 (``～`` is A1 AB) are
     never folded.
     """
-    import re
-
     data = text.encode("gbk")
     starts: dict[int, int] = {}
     pos = 0
@@ -86,7 +85,7 @@ def _whole_folds(text: str) -> str:
         starts[pos] = i
         pos += len(ch.encode("gbk"))
     chars = list(text)
-    for m in re.finditer(rb"\xa3[\xa1-\xfe]", data):
+    for m in FOLD_MATCH.finditer(data):  # the forward model's own pattern
         i = starts.get(m.start())
         if i is not None and len(chars[i].encode("gbk")) == 2:
             chars[i] = chr(m.group()[1] - 0x80)

@@ -321,8 +321,9 @@ def main(args: list[str]) -> None:
     if margin != fixer.PARAMS.margin:
         # What a user gets: the shipped margin, not the one tuned here for this model.
         shipped = fixer.PARAMS.margin
-        right = sum(_score_subs(c.subs, select(c.props, shipped))[0] for c in cases)
-        applied = sum(_score_subs(c.subs, select(c.props, shipped))[1] for c in cases)
+        scored = [_score_subs(c.subs, select(c.props, shipped)) for c in cases]
+        right = sum(r for r, _ in scored)
+        applied = sum(a for _, a in scored)
         total = sum(len(c.subs) for c in cases)
         fc = sum(len(select(p, shipped)) for _, p, _ in clean)
         print_table(

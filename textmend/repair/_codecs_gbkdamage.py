@@ -15,6 +15,7 @@ repair can be checked: re-damaging it must give back the observed text exactly.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 
 _FOLD = re.compile(rb"\xa3([\xa1-\xfe])")
@@ -65,7 +66,19 @@ def redamage(original: bytes, insert_after: int | None = None, ruby: str = "", f
 
 
 def gbk_char(lead: int, trail: int) -> str | None:
-    """The character of a GBK byte pair, or None when the pair is not a character."""
+    """The character of a GBK byte pair (two values in 0..255), or None when the pair is not a
+    character."""
+    return _pair_table()[(lead << 8) | trail]
+
+
+@functools.cache
+def _pair_table() -> tuple[str | None, ...]:
+    """Every byte pair's character, indexed by ``lead << 8 | trail``: the repair searches decode
+    tens of thousands of pairs per damaged run, a codec call each otherwise."""
+    return tuple(_decode_pair(lead, trail) for lead in range(256) for trail in range(256))
+
+
+def _decode_pair(lead: int, trail: int) -> str | None:
     try:
         ch = bytes((lead, trail)).decode("gbk")
     except UnicodeDecodeError:

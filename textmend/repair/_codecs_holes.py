@@ -60,19 +60,19 @@ def _is_big5_char(lead: int, trail: int) -> bool:
 
 
 @functools.cache
-def _pair_table(codec: str) -> bytes:
-    """``table[lead << 8 | trail]`` is 1 when the pair is a character of ``codec``: the joint
-    search asks this millions of times for one damaged paragraph, a decode each time."""
-    check = _is_big5_char if codec == "big5" else (lambda a, b: gbk_char(a, b) is not None)
-    return bytes(check(lead, trail) for lead in range(256) for trail in range(256))
+def _big5_table() -> bytes:
+    """``table[lead << 8 | trail]`` is 1 when the pair is a Big5 character: the joint search
+    asks this millions of times for one damaged paragraph, a decode each time otherwise (GBK
+    pairs come from :func:`gbk_char`, table-backed too)."""
+    return bytes(_is_big5_char(lead, trail) for lead in range(256) for trail in range(256))
 
 
 def _big5_pair(lead: int, trail: int) -> bool:
-    return _pair_table("big5")[(lead << 8) | trail] == 1
+    return _big5_table()[(lead << 8) | trail] == 1
 
 
 def _gbk_pair(lead: int, trail: int) -> bool:
-    return _pair_table("gbk")[(lead << 8) | trail] == 1
+    return gbk_char(lead, trail) is not None
 
 
 READERS = {

@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from textmend.cjk import PINYIN_LETTERS
+from textmend.cjk import HAN_CLASS, PINYIN_LETTERS
 from textmend.edits import Edit, apply_edits
 from textmend.repair._codecs import uncommon_prior
 from textmend.repair._codecs_gbkdamage import gbk_char, redamage
@@ -123,7 +123,7 @@ def _anchors(text: str) -> Iterator[tuple[int, str | None]]:
 # ends where an original trail byte in that same range shows as itself (``經學蠤樟钔藢W者`` =
 # 經學校勒令退學者), or where the last trail, read as a lead, is orphaned by the byte after it
 # and shows as '?' (``日矷?活`` = 日常生活).
-_SILENT_END = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])(?:[\x40-\x7e](?![0-9A-Za-z])|\?)")
+_SILENT_END = re.compile(rf"(?<=[{HAN_CLASS}])(?:[\x40-\x7e](?![0-9A-Za-z])|\?)")
 
 
 def _silent_anchors(text: str) -> Iterator[int]:
@@ -177,9 +177,7 @@ def _repair_silent(text: str, end_at: int, floor: int, scorer: object | None, le
                 candidates.append((s, cand))
     if not candidates:
         return None
-    right = _RUBY.sub("", re.split(r"[?\n]", text[end_at + 1 : end_at + 1 + 4 * _CONTEXT], maxsplit=1)[0])[
-        :_CONTEXT
-    ]
+    right = _right_context(text, end_at + 1)
     first = min(s for s, _ in candidates)
     # Every reading covers the same observed span text[first:end_at+1] (the part before its own
     # start kept as seen), so the scores compare like for like.
@@ -197,7 +195,7 @@ def _repair_silent(text: str, end_at: int, floor: int, scorer: object | None, le
     ranked = sorted(scores, reverse=True)
     margin = min(gain, ranked[0] - ranked[1]) if len(ranked) > 1 else gain
     s, cand = candidates[best]
-    confidence = 0.95 if margin >= 3.0 else 0.85 if margin >= 1.0 else 0.6
+    confidence = _confidence(margin)
     return Edit(
         s,
         end_at + 1,
@@ -213,7 +211,7 @@ _CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff]")
 _WORDISH = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/=&%_.~#@+-")
 
 
-_HAN_RUN = re.compile("[\u3400-\u9fff\uf900-\ufaff]+")
+_HAN_RUN = re.compile(f"[{HAN_CLASS}]+")
 
 
 def _word_cohesion(text: str) -> float:
@@ -263,9 +261,7 @@ def _score(scorer: object, text: str) -> float:
     default): it has never seen punctuation, and a mark between two clauses must not cost more
     than a wrong character. A model of running text scores the whole, so ``。第 8 條`` is read
     with its context across the marks and spaces."""
-    if getattr(scorer, "running_text", False):
-        return float(scorer.logprob(text))  # type: ignore[attr-defined]
-    return sum(scorer.logprob(p) for p in _PUNCT_SPLIT.split(text) if p)  # type: ignore[attr-defined]
+    return _score_many(scorer, [text])[0]
 
 
 def _score_many(scorer: object, texts: list[str]) -> list[float]:
@@ -309,17 +305,6 @@ def _prior_fn(scorer: object | None) -> PriorFn:
     return unigram
 
 
-@functools.cache
-def _pairs() -> list[str | None]:
-    """Every GBK byte pair's character (or None), indexed by ``lead << 8 | trail``: the search
-    decodes tens of thousands of pairs per incident."""
-    table: list[str | None] = [None] * 0x10000
-    for lead in range(0x81, 0xFF):
-        for trail in range(0x40, 0xFF):
-            table[(lead << 8) | trail] = gbk_char(lead, trail)
-    return table
-
-
 def _feed(state: _State, byte: int, prior: PriorFn = uncommon_prior) -> _State | None:
     if state.pending is None:
         if byte < 0x80:
@@ -328,7 +313,7 @@ def _feed(state: _State, byte: int, prior: PriorFn = uncommon_prior) -> _State |
         if 0x81 <= byte <= 0xFE:
             return _State(state.data + bytes((byte,)), byte, state.text, state.prior, state.ruby_at)
         return None
-    pair = _pairs()[(state.pending << 8) | byte]
+    pair = gbk_char(state.pending, byte)
     if pair is None:
         return None
     return _State(
@@ -487,6 +472,17 @@ def _consistent(text: str, start: int, end: int, st: _State, ruby: str | None, f
     return redamage(st.data, fold=fold) == observed
 
 
+def _right_context(text: str, at: int) -> str:
+    """Right context only up to the next '?' (where a later incident may start) or line end:
+    text there is as it will stay, so the decision does not change once later incidents are
+    repaired (idempotence), and ``?5? 8 條`` is read with its `` 8 條``."""
+    return _RUBY.sub("", re.split(r"[?\n]", text[at : at + 4 * _CONTEXT], maxsplit=1)[0])[:_CONTEXT]
+
+
+def _confidence(margin: float) -> float:
+    return 0.95 if margin >= 3.0 else 0.85 if margin >= 1.0 else 0.6
+
+
 def _choose(
     text: str,
     start: int,
@@ -503,12 +499,7 @@ def _choose(
     # Only the left side (already repaired): a right context would still hold the next
     # incidents' damage, and the decision must not change once they are repaired.
     left = _RUBY.sub("", left_text)[-_CONTEXT:]
-    # Right context only up to the next '?' (where a later incident may start) or line end:
-    # text there is as it will stay, so the decision does not change once later incidents are
-    # repaired (idempotence), and ``?5? 8 條`` is read with its `` 8 條``.
-    right = _RUBY.sub("", re.split(r"[?\n]", text[end_max : end_max + 4 * _CONTEXT], maxsplit=1)[0])[
-        :_CONTEXT
-    ]
+    right = _right_context(text, end_max)
     seen: dict[str, tuple[int, _State]] = {}
     for end, st in complete:
         seen.setdefault(st.text + text[end:end_max], (end, st))
@@ -532,7 +523,7 @@ def _choose(
     ranked = sorted(scores, reverse=True)
     margin = ranked[0] - ranked[1] if len(ranked) > 1 else 10.0
     end, st = seen[texts[best]]
-    confidence = 0.95 if margin >= 3.0 else 0.85 if margin >= 1.0 else 0.6
+    confidence = _confidence(margin)
     if ruby is not None:
         kind, note = f"{KIND}.ruby_straddle", f"straddle ruby ({ruby}) removed, lost lead byte restored"
         confidence = max(confidence, 0.9 if len(texts) == 1 else confidence)

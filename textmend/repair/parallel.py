@@ -57,7 +57,7 @@ def repair_stream(
         size = 0
         for unit in units:
             text = text_of(unit)
-            if text is not None and texts and size + len(text) > BATCH_CHARS:
+            if len(batch) >= batch_size or (text is not None and texts and size + len(text) > BATCH_CHARS):
                 held.append(batch)
                 yield texts, config
                 batch, texts, size = [], [], 0
@@ -65,10 +65,6 @@ def repair_stream(
             if text is not None:
                 texts.append(text)
                 size += len(text)
-            if len(batch) >= batch_size:
-                held.append(batch)
-                yield texts, config
-                batch, texts, size = [], [], 0
         if batch:
             held.append(batch)
             yield texts, config
