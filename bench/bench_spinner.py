@@ -2,18 +2,23 @@
 
 Synthetic spinners (CC-CEDICT gloss round trips, HIT Cilin lines) spin clean law texts from
 ../shared/corpora at several rates. Both the substitution pairs and the documents are split in
-halves by hash: margin and gate threshold are tuned on half 0 and the numbers are reported on
-half 1, i.e. on pairs and documents the tuning never saw.
+halves by hash: the site decision (a logistic regression over the features of
+``textmend.spinner.reverse.FEATURES``), margin and gate threshold are fitted on half 0 and the
+numbers are reported on half 1, i.e. on pairs and documents the tuning never saw. A table
+breaks the tuning half's substitutions down by where they are lost (coverage, filters, margin,
+wrong original); the test half is also scored with the shipped ``PARAMS``.
 
 Options: ``--docs N`` documents per half (default 16), ``--chars N`` excerpt length (1500),
 ``--lm default|ngram|trained`` (``default``: textmend.lm.get_model(); ``ngram``: a 4-gram stand-in
 trained here on 200 tuning-half documents that are not evaluated; ``trained``: a textmend model
 built like ``textmend lm build`` on every tuning-half document that is not evaluated -- what a
-user with a corpus of their own gets).
+user with a corpus of their own gets); ``--fit`` stops after the tuning half's fit and prints
+the decision (how ``textmend.repair.spinner.DECISION`` was made).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import time
@@ -24,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from bench.common import need_shared, print_table, timed
@@ -33,7 +39,17 @@ from textmend.repair import spinner as fixer
 from textmend.repair.config import RepairConfig
 from textmend.spinner import lexicon
 from textmend.spinner.candidates import CandidateIndex
-from textmend.spinner.reverse import Params, Reversal, Scorer, rate_per_100, reversals, select
+from textmend.spinner.reverse import (
+    Decision,
+    Params,
+    Reversal,
+    Scorer,
+    common_originals,
+    rate_per_100,
+    reversals,
+    select,
+    site_features,
+)
 from textmend.spinner.synth import Spinner, Substitution
 from textmend.spinner.wordfreq import rare_synonym_rate
 
@@ -42,6 +58,8 @@ RATES = (0.3, 0.6, 1.0)
 
 class NgramLM:
     """Interpolated absolute-discount character n-gram model: a stand-in for textmend.lm."""
+
+    running_text = True  # trained on law text, like a `textmend lm build` model (fixer.params_for)
 
     def __init__(self, texts: Sequence[str], order: int = 4, discount: float = 0.75) -> None:
         self.order = order
@@ -137,7 +155,7 @@ def _load_model(which: str, shared: Path, exclude: set[str]) -> Scorer:
         docs = [t for i, t in _docs(shared, "laws-cn.jsonl", 0, 1_000_000, 0) if i not in exclude]
         path = Path(tempfile.mkdtemp(prefix="textmend-bench-spinner-")) / "tuning-half.tmlm"
         build_model(docs, path, min_count=2, source=f"laws-cn tuning half, {len(docs)} documents")
-        return LanguageModel(path)  # type: ignore[return-value]
+        return LanguageModel(path)
     train = [t for i, t in _docs(shared, "laws-cn.jsonl", 0, 400, 0) if i not in exclude][:200]
     return NgramLM([t for t in train])
 
@@ -181,12 +199,52 @@ def _run(
     return clean, cases
 
 
+def _breakdown(
+    cases: list[Case], index: CandidateIndex, params: Params, margin: float
+) -> list[tuple[Any, ...]]:
+    """Where each true substitution of ``cases`` is lost at ``margin`` (tuning half only).
+
+    (a) coverage: the spun form has no candidates, or the true original is not among them
+    (a ceiling no scoring can pass); (b) filtered: the frequency filter (``min_log_ratio``) or
+    the word component's ``word_top`` cut dropped it; (c) right original ranked first, gain
+    under the margin; (d) a wrong original ranked first; (e) right and over the margin but an
+    overlapping stronger reversal won; else reversed. ``props`` must be kept with no floor.
+    """
+    counts: Counter[str] = Counter()
+    for c in cases:
+        at = {(r.start, r.end): r for r in c.props}
+        chosen = {(r.start, r.end, r.original) for r in select(c.props, margin)}
+        for s in c.subs:
+            origs = index.originals(s.spun)
+            r = at.get((s.start, s.end))
+            if not origs:
+                counts["a: no site (form has no candidates)"] += 1
+            elif s.original not in origs:
+                counts["a: original not among candidates"] += 1
+            elif params.min_log_ratio is not None and s.original not in common_originals(
+                index, s.spun, params.min_log_ratio
+            ):
+                counts["b: frequency filter (min_log_ratio)"] += 1
+            elif r is None or s.original not in {o for o, _, _ in r.options}:
+                counts["b: word_top cut"] += 1
+            elif r.original != s.original:
+                counts["d: wrong original ranked first"] += 1
+            elif r.gain < margin:
+                counts["c: right original first, gain under margin"] += 1
+            elif (s.start, s.end, s.original) not in chosen:
+                counts["e: lost to an overlapping reversal"] += 1
+            else:
+                counts["reversed"] += 1
+    total = sum(counts.values())
+    return [(k, v, v / max(total, 1)) for k, v in sorted(counts.items())]
+
+
 def _sweep(
-    clean: list[tuple[str, list[Reversal], float]], cases: list[Case]
+    clean: list[tuple[str, list[Reversal], float]], cases: list[Case], margins: Sequence[float]
 ) -> list[tuple[float, float, float, float]]:
     rows = []
     clean_chars = sum(len(t) for t, _, _ in clean)
-    for margin in [x / 2 for x in range(-4, 31)]:
+    for margin in margins:
         fc = sum(len(select(p, margin)) for _, p, _ in clean)
         right = applied = total = 0
         for c in cases:
@@ -208,7 +266,97 @@ def _pick_margin(rows: list[tuple[float, float, float, float]]) -> tuple[float, 
     return max(f1)[1], "best F1 (precision target 0.95 not reached on the tuning half)"
 
 
+def _fit(
+    clean: list[tuple[str, list[Reversal], float]], cases: list[Case], index: CandidateIndex, l2: float = 1.0
+) -> Decision:
+    """A logistic regression (Newton steps, L2 on standardised features) of "this site's best
+    original is a true substitution" on every site of the tuning half, spun and clean."""
+    xs: list[tuple[float, ...]] = []
+    ys: list[float] = []
+    for c in cases:
+        truth = {(s.start, s.end, s.original) for s in c.subs}
+        xs.extend(site_features(c.props, index))
+        ys.extend(float((r.start, r.end, r.original) in truth) for r in c.props)
+    for _, props, _ in clean:
+        xs.extend(site_features(props, index))
+        ys.extend(0.0 for _ in props)
+    x = np.asarray(xs, dtype=float)
+    y = np.asarray(ys)
+    mu, sd = x.mean(axis=0), x.std(axis=0)
+    sd[sd == 0] = 1.0
+    z = np.hstack([np.ones((len(x), 1)), (x - mu) / sd])
+    w = np.zeros(z.shape[1])
+    reg = np.full(z.shape[1], l2)
+    reg[0] = 0.0  # no penalty on the bias
+    for _ in range(25):
+        p = 1.0 / (1.0 + np.exp(-(z @ w)))
+        grad = z.T @ (p - y) + reg * w
+        hess = (z * (p * (1 - p))[:, None]).T @ z + np.diag(reg)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    # Back to raw feature units, so the code needs no scaler.
+    weights = w[1:] / sd
+    bias = float(w[0] - (weights * mu).sum())
+    return Decision(tuple(round(float(v), 4) for v in weights), round(bias, 4))
+
+
+def _rescored(
+    clean: list[tuple[str, list[Reversal], float]],
+    cases: list[Case],
+    decision: Decision,
+    index: CandidateIndex,
+) -> tuple[list[tuple[str, list[Reversal], float]], list[Case]]:
+    return (
+        [(t, decision.rescore(p, index), r) for t, p, r in clean],
+        [dataclasses.replace(c, props=decision.rescore(c.props, index)) for c in cases],
+    )
+
+
+def _totals(
+    clean: list[tuple[str, list[Reversal], float]], cases: list[Case], margin: float
+) -> tuple[int, float, float, float]:
+    scored = [_score_subs(c.subs, select(c.props, margin)) for c in cases]
+    right = sum(r for r, _ in scored)
+    applied = sum(a for _, a in scored)
+    total = sum(len(c.subs) for c in cases)
+    fc = sum(len(select(p, margin)) for _, p, _ in clean)
+    clean_chars = sum(len(t) for t, _, _ in clean)
+    return total, right / max(total, 1), right / applied if applied else 1.0, 1e4 * fc / clean_chars
+
+
+def _tune(
+    label: str,
+    clean: list[tuple[str, list[Reversal], float]],
+    cases: list[Case],
+    index: CandidateIndex,
+    params: Params,
+    margins: Sequence[float],
+) -> float:
+    rows = _sweep(clean, cases, margins)
+    margin, why = _pick_margin(rows)
+    print_table(
+        f"tuning half: margin sweep, {label}", ["margin", "reversed", "precision", "false/10k clean"], rows
+    )
+    row = next(r for r in rows if r[0] == margin)
+    f1 = 2 * row[1] * row[2] / (row[1] + row[2])
+    print(f"-> margin {margin} ({why}): reversed {row[1]:.3f}, precision {row[2]:.3f}, F1 {f1:.3f}")
+    print_table(
+        f"tuning half: where the substitutions are lost, {label}, margin {margin}",
+        ["outcome", "subs", "share"],
+        _breakdown(cases, index, params, margin),
+    )
+    return margin
+
+
+HAND_MARGINS = [x / 2 for x in range(-4, 31)]
+FIT_MARGINS = [x / 4 for x in range(-8, 49)]  # log-odds
+
+
 def main(args: list[str]) -> None:
+    fit_only = "--fit" in args
+    args = [a for a in args if a != "--fit"]
     opts = dict(zip(args[::2], args[1::2], strict=False))
     n_docs = int(opts.get("--docs", 16))
     chars = int(opts.get("--chars", 1500))
@@ -225,41 +373,35 @@ def main(args: list[str]) -> None:
         f"model {lm_name}: load {t_model:.1f} s; lexicons {t_lex:.1f} s; {n_docs} docs x {chars} chars per half"
     )
 
-    # --- tuning half: pick the frequency filter and the margin ---
+    # --- tuning half: the hand-weighted margin, then the fitted decision and its margin ---
     t0 = time.perf_counter()
-    best: tuple[float, float, Params, Any] | None = None
-    for ratio in (None, 0.0):
-        params = Params(floor=0.0, min_log_ratio=ratio)
-        clean, cases = _run(shared, 0, n_docs, chars, index, model, params)
-        rows = _sweep(clean, cases)
-        margin, why = _pick_margin(rows)
-        print_table(
-            f"tuning half: margin sweep, min_log_ratio={ratio}",
-            ["margin", "reversed", "precision", "false/10k clean"],
-            rows,
-        )
-        row = next(r for r in rows if r[0] == margin)
-        f1 = 2 * row[1] * row[2] / (row[1] + row[2])
-        print(f"-> margin {margin} ({why}): reversed {row[1]:.3f}, precision {row[2]:.3f}, F1 {f1:.3f}")
-        if best is None or f1 > best[0]:
-            best = (f1, margin, params, (clean, cases))
-    assert best is not None
-    _, margin, params, (clean, cases) = best
+    # The shipped scoring without its fitted decision; no floor: the breakdown needs every
+    # site's best candidate (the margins swept are what decides, so the results are the same).
+    params = dataclasses.replace(fixer.PARAMS, decision=None, floor=-math.inf)
+    clean, cases = _run(shared, 0, n_docs, chars, index, model, params)
+    hand_margin = _tune("hand-weighted gain", clean, cases, index, params, HAND_MARGINS)
+    decision = _fit(clean, cases, index)
+    print(f"fitted on the tuning half ({lm_name}): {decision!r}")
+    if fit_only:
+        return
+    f_clean, f_cases = _rescored(clean, cases, decision, index)
+    margin = _tune("fitted decision (log-odds)", f_clean, f_cases, index, params, FIT_MARGINS)
     t_tune = time.perf_counter() - t0
     # Gate thresholds: just above the highest clean tuning document (clean docs must stay untouched).
-    lm_clean = [rate_per_100(len(select(p, margin)), t) for t, p, _ in clean]
-    rare_clean = [r for _, _, r in clean]
+    lm_clean = [rate_per_100(len(select(p, margin)), t) for t, p, _ in f_clean]
+    rare_clean = [r for _, _, r in f_clean]
     lm_thr = max(lm_clean) + 0.5
     rare_thr = max(rare_clean) + 0.5
     print(
-        f"chosen: min_log_ratio={params.min_log_ratio}, margin={margin}; gate thresholds from clean tuning docs: "
+        f"chosen: fitted decision, margin={margin}; gate thresholds from clean tuning docs: "
         f"LM rate {lm_thr:.2f} (clean max {max(lm_clean):.2f}), rare-synonym rate {rare_thr:.2f} (clean max {max(rare_clean):.2f})"
     )
 
     # --- test half: unseen pairs, unseen documents ---
     t0 = time.perf_counter()
-    clean, cases = _run(shared, 1, n_docs, chars, index, model, params)
+    h_clean, h_cases = _run(shared, 1, n_docs, chars, index, model, params)
     t_test = time.perf_counter() - t0
+    clean, cases = _rescored(h_clean, h_cases, decision, index)
     rows = []
     for name in ("cedict", "cilin"):
         for rate in RATES:
@@ -294,7 +436,7 @@ def main(args: list[str]) -> None:
                 )
             )
     print_table(
-        f"test half (unseen pairs and documents), force mode, margin {margin}",
+        f"test half (unseen pairs and documents), force mode, fitted decision, margin {margin}",
         [
             "spinner",
             "rate",
@@ -309,28 +451,31 @@ def main(args: list[str]) -> None:
         ],
         rows,
     )
-    fc = sum(len(select(p, margin)) for _, p, _ in clean)
-    clean_chars = sum(len(t) for t, _, _ in clean)
     touched = sum(
         1 for t, p, r in clean if r >= rare_thr and rate_per_100(len(select(p, margin)), t) >= lm_thr
     )
-    print(
-        f"clean test docs, force mode: {fc} false changes in {clean_chars} chars = {1e4 * fc / clean_chars:.2f} per 10k; "
-        f"auto mode (tuned gates): {touched}/{len(clean)} clean docs touched"
-    )
-    if margin != fixer.PARAMS.margin:
-        # What a user gets: the shipped margin, not the one tuned here for this model.
-        shipped = fixer.PARAMS.margin
-        scored = [_score_subs(c.subs, select(c.props, shipped)) for c in cases]
-        right = sum(r for r, _ in scored)
-        applied = sum(a for _, a in scored)
-        total = sum(len(c.subs) for c in cases)
-        fc = sum(len(select(p, shipped)) for _, p, _ in clean)
-        print_table(
-            f"test half at the shipped margin {shipped} (textmend.repair.spinner.PARAMS), all spinners and rates",
-            ["subs", "reversed", "precision", "false/10k clean"],
-            [(total, right / max(total, 1), right / applied if applied else 1.0, 1e4 * fc / clean_chars)],
+    print(f"auto mode (tuned gates): {touched}/{len(clean)} clean test docs touched")
+    summary = [
+        ("hand-weighted gain, tuned margin", hand_margin, *_totals(h_clean, h_cases, hand_margin)),
+        ("fitted decision, tuned margin", margin, *_totals(clean, cases, margin)),
+    ]
+    # What a user gets: the shipped params for this kind of model (fixer.params_for), not the
+    # decision and margin fitted here.
+    shipped = fixer.params_for(model)
+    if shipped.decision is not None:
+        s_clean, s_cases = _rescored(h_clean, h_cases, shipped.decision, index)
+        summary.append(
+            ("shipped PARAMS (fitted decision)", shipped.margin, *_totals(s_clean, s_cases, shipped.margin))
         )
+    else:
+        summary.append(
+            ("shipped PARAMS (hand-weighted)", shipped.margin, *_totals(h_clean, h_cases, shipped.margin))
+        )
+    print_table(
+        "test half, all spinners and rates, force mode",
+        ["scoring", "margin", "subs", "reversed", "precision", "false/10k clean"],
+        summary,
+    )
     print(f"tuning passes {t_tune:.1f} s, test pass {t_test:.1f} s")
     _speed(shared, index, model, params)
     _auto_check(shared, model)

@@ -20,7 +20,20 @@ from textmend.repair.config import RepairConfig
 from textmend.spinner import table as tbl
 from textmend.spinner.candidates import CandidateIndex
 from textmend.spinner.lexicon import normalise_gloss
-from textmend.spinner.reverse import Params, Reversal, confidence, pool, propose, reversals, select
+from textmend.spinner.reverse import (
+    FEATURES,
+    MIX_GAIN,
+    Decision,
+    Params,
+    Reversal,
+    confidence,
+    lexicon_mix,
+    pool,
+    propose,
+    reversals,
+    select,
+    site_features,
+)
 from textmend.spinner.synth import Spinner
 
 # --- synthetic spinner ------------------------------------------------------------------------
@@ -178,6 +191,68 @@ def test_route_logprob_mixes_the_lexicons_a_spinner_may_use() -> None:
     assert index.route_logprob("戊己", "甲乙") == pytest.approx(math.log((1 / 3) / 2))
     # A pair only a learnt table links falls back to the pooled fan-out.
     assert index.route_logprob("子丑", "甲乙") == pytest.approx(-math.log(3))
+
+
+def test_route_probs_are_per_lexicon() -> None:
+    small = make_lexicon({"甲乙", "丙丁"})
+    big = make_lexicon({"甲乙", "丙丁", "戊己", "庚辛"})
+    index = CandidateIndex([small, big])
+    assert index.route_probs("丙丁", "甲乙") == pytest.approx((1.0, 1 / 3))
+    assert index.route_probs("戊己", "甲乙") == pytest.approx((0.0, 1 / 3))
+
+
+def _weights(**named: float) -> tuple[float, ...]:
+    return tuple(named.get(name, 0.0) for name in FEATURES)
+
+
+def test_decision_needs_one_weight_per_feature() -> None:
+    with pytest.raises(ValueError, match="weights"):
+        Decision((1.0,), 0.0)
+
+
+def test_decision_rescores_from_the_site_features() -> None:
+    index = CandidateIndex([make_lexicon({"甲乙", "丙丁"})])
+    a = Reversal(0, 2, "丙丁", "甲乙", 6.0, lead=3.0, options=(("甲乙", 6.0, False),))
+    b = Reversal(4, 6, "丙丁", "甲乙", 2.0, lead=1.0, options=(("甲乙", 2.0, False),))
+    decision = Decision(_weights(gain=0.5, lead=-1.0, same_form=2.0), -1.0)
+    ra, rb = decision.rescore([a, b], index)
+    # Two sites of the form: same_form = log 2 at both.
+    assert ra.gain == pytest.approx(-1.0 + 0.5 * 6.0 - 3.0 + 2.0 * math.log(2))
+    assert rb.gain == pytest.approx(-1.0 + 0.5 * 2.0 - 1.0 + 2.0 * math.log(2))
+    fa, fb = site_features([a, b], index)
+    assert fa[FEATURES.index("others")] == pytest.approx(2.0)  # the other site's gain
+    assert fb[FEATURES.index("others")] == pytest.approx(6.0)
+
+
+def test_reversals_apply_the_decision_last() -> None:
+    index = CandidateIndex([make_lexicon({"服务", "效劳"}, {"网络", "收集"})])
+    model = WordModel(["服务器", "网络安全"])
+    text = "效劳器的收集安全"
+    hand = _plain(min_log_ratio=None, floor=-99)
+    decision = Decision(_weights(gain=2.0), -5.0)
+    fitted = reversals(
+        text, index, model, Params(**{**vars(hand), "decision": decision, "refine_margin": 3.0})
+    )
+    assert [(r.start, r.original, r.gain) for r in fitted] == [
+        (r.start, r.original, pytest.approx(2.0 * r.gain - 5.0)) for r in reversals(text, index, model, hand)
+    ]
+
+
+def test_lexicon_mix_follows_the_confident_reversals() -> None:
+    # Lexicon 0 links 甲乙/丙丁 only; lexicon 1 links 甲乙/戊己 only. Two confident reversals
+    # along lexicon 0 and one weak one along lexicon 1: shares (1 + 2) : (1 + 0).
+    index = CandidateIndex([make_lexicon({"甲乙", "丙丁"}), make_lexicon({"甲乙", "戊己"})])
+    revs = [
+        Reversal(0, 2, "丙丁", "甲乙", MIX_GAIN),
+        Reversal(3, 5, "丙丁", "甲乙", MIX_GAIN + 1),
+        Reversal(6, 8, "戊己", "甲乙", MIX_GAIN - 1),
+    ]
+    assert lexicon_mix(revs, index) == pytest.approx((0.75, 0.25))
+    doc_route = FEATURES.index("doc_route")
+    feats = site_features(revs, index)
+    # The document route follows the mix; the equal-weight route is log(1/2) for both pairs.
+    assert feats[0][doc_route] == pytest.approx(math.log(0.75))
+    assert feats[2][doc_route] == pytest.approx(math.log(0.25))
 
 
 def test_the_candidate_cut_keeps_the_likeliest_routes() -> None:
@@ -436,3 +511,24 @@ def test_auto_reverses_long_texts_with_a_running_text_model() -> None:
     long = SPUN * 4
     got = fixer.fix(long, RepairConfig())
     assert got and all(e.kind == "spinner" and e.before != e.after for e in got)
+
+
+@pytest.mark.parametrize("running_text", [True, False])
+def test_force_scores_with_the_params_of_the_model_kind(
+    monkeypatch: pytest.MonkeyPatch, running_text: bool
+) -> None:
+    # A word-list model gets its own fitted decision and margin: the weights fitted on a model
+    # of running text trust a word-list model's preference too much.
+    install_fake(monkeypatch, running_text=running_text)
+    params = fixer.params_for(fixer._model(RepairConfig()))
+    assert params is (fixer.PARAMS if running_text else fixer.PARAMS_WORDLIST)
+    edits = fixer.fix(SPUN, RepairConfig(spinner="force"))
+    assert edits
+    # 0.8 (the default min_confidence) exactly at that params' margin, whatever the model.
+    gains = [r.gain for r in fixer.analyse(SPUN, RepairConfig(spinner="force"))[1]]
+    want = sorted(
+        round(fixer.confidence(g, params.margin), 9)
+        for g in gains
+        if g >= params.margin - fixer.SUGGEST_BELOW
+    )
+    assert sorted(round(e.confidence, 9) for e in edits) == want

@@ -26,6 +26,7 @@ from textmend.repair.config import RepairConfig
 from textmend.spinner import lexicon, wordfreq
 from textmend.spinner.candidates import CandidateIndex
 from textmend.spinner.reverse import (
+    Decision,
     Params,
     Reversal,
     Scorer,
@@ -38,9 +39,67 @@ from textmend.spinner.reverse import (
 )
 from textmend.spinner.table import ReversalTable
 
-PARAMS = Params(margin=9.5, min_log_ratio=None)
-"""What ``python -m bench spinner --lm ngram`` chose on its tuning half (most reversals at a
-precision of at least 0.95; the frequency filter lost recall there)."""
+DECISION = Decision(
+    weights=(
+        0.2393,  # gain
+        0.0443,  # lm
+        -1.6409,  # route
+        0.0524,  # word
+        -0.1708,  # lead
+        0.2137,  # rate
+        0.1066,  # others
+        0.0443,  # same_form
+        -0.3033,  # log_ratio
+        -0.4499,  # form_known
+        1.8074,  # orig_known
+        0.0567,  # form_len
+        -0.4378,  # form_rare
+        1.8593,  # doc_route
+    ),
+    bias=-1.469,
+)
+"""The site decision (weights in :data:`textmend.spinner.reverse.FEATURES` order) fitted by
+``python -m bench spinner --docs 12 --chars 1500 --lm trained --fit`` on the tuning half: a
+model built like ``textmend lm build`` on tuning-half documents, what a user with a corpus of
+their own gets."""
+PARAMS = Params(margin=0.5, min_log_ratio=None, refine_margin=3.0, decision=DECISION)
+"""The decision above at the log-odds margin the same bench run chose on its tuning half (most
+reversals at a precision of at least 0.95); the hand-weighted gain keeps ranking the candidates
+and cleaning the context for :func:`~textmend.spinner.reverse.refine` from 3.0 nats (the
+bench's setting when the decision was fitted); no frequency filter (it lost recall)."""
+DECISION_WORDLIST = Decision(
+    weights=(
+        0.264,  # gain
+        -0.1225,  # lm
+        -1.3364,  # route
+        0.1819,  # word
+        -0.217,  # lead
+        0.0914,  # rate
+        0.0828,  # others
+        0.2069,  # same_form
+        0.1091,  # log_ratio
+        1.7721,  # form_known
+        0.2981,  # orig_known
+        -1.0413,  # form_len
+        -0.6751,  # form_rare
+        1.9414,  # doc_route
+    ),
+    bias=2.3379,
+)
+"""The same fit for the default word-list model: ``python -m bench spinner --docs 12 --chars 1500
+--lm default --fit``. Why a second one: the weights fitted on a model of running text trust its
+preference far more than a word-list model deserves; used with the default model, they made 34
+false changes per 10,000 clean characters in ``force`` mode, these 13."""
+PARAMS_WORDLIST = Params(margin=2.25, min_log_ratio=None, refine_margin=3.0, decision=DECISION_WORDLIST)
+"""The word-list decision at the margin that bench run chose on its tuning half."""
+
+
+def params_for(model: object) -> Params:
+    """:data:`PARAMS` for a model of running text (``textmend lm build``), else
+    :data:`PARAMS_WORDLIST` (the default model; see ``LanguageModel.running_text``)."""
+    return PARAMS if getattr(model, "running_text", False) else PARAMS_WORDLIST
+
+
 THRESHOLD = 2.0
 """Spun score (accepted reversals per 100 Han characters) above which ``auto`` reverses. At
 ``PARAMS`` the clean tuning documents of the bench scored at most 0.08 with the in-domain model
@@ -58,7 +117,7 @@ the gate at ``MIN_HAN``; 0 of 20,000 at 200). ``detect`` and ``force`` still wor
 SAMPLE_WINDOWS = 3
 SAMPLE_CHARS = 200
 RARE_SAMPLE_CHARS = 600
-SUGGEST_BELOW = 1.0  # nats under the margin still reported as suggestions
+SUGGEST_BELOW = 1.0  # log-odds under the margin still reported as suggestions
 
 
 def _script_of(text: str) -> str:
@@ -131,11 +190,12 @@ def analyse(
     config: RepairConfig,
     model: Scorer | None = None,
     index: CandidateIndex | None = None,
-    params: Params = PARAMS,
+    params: Params | None = None,
     threshold: float = THRESHOLD,
     rare_threshold: float = RARE_THRESHOLD,
 ) -> tuple[float | None, list[Reversal]]:
-    """The spun score of ``text`` and its proposed reversals (empty when the gate says clean).
+    """The spun score of ``text`` and its proposed reversals (empty when the gate says clean),
+    scored with ``params`` (default: :func:`params_for` the model).
 
     The score is the rate of model-approved reversals per 100 Han characters. In ``auto``
     mode a document stopped by a gate gets that gate's estimate instead (the rare-synonym
@@ -164,6 +224,7 @@ def analyse(
         if config.spinner == "auto":
             return None, []  # cannot judge without the model: doing nothing is the safe default
         raise ConfigError(f"--spinner {config.spinner} needs the language model (textmend.lm)")
+    params = params or params_for(model)
     model = memo_scorer(model)  # one memo for the sample and the full pass over this document
     if config.spinner == "auto" and len(text) > SAMPLE_WINDOWS * SAMPLE_CHARS:
         # Cheap gate: a bounded sample first, so clean documents cost the same whatever their size.
@@ -193,7 +254,7 @@ def fix(
 ) -> list[Edit]:
     """Reversal edits (``force``, or ``auto`` above the threshold) or flags (``detect``).
 
-    Edits within ``SUGGEST_BELOW`` nats under the margin get a confidence under 0.8, so the
+    Edits within ``SUGGEST_BELOW`` under the margin get a confidence under 0.8, so the
     pipeline reports them as suggestions instead of applying them.
     """
     return fix_scored(text, config, model, threshold=threshold)[0]
@@ -210,7 +271,9 @@ def fix_scored(
     if doc_score is None or (config.spinner == "auto" and doc_score < threshold):
         # None: not scored, and then there is nothing to reverse (analyse proposed nothing).
         return [], doc_score
-    chosen = select(proposals, PARAMS.margin - SUGGEST_BELOW)
+    # The margin of the params analyse scored with (the proposals are empty when it loaded no model).
+    margin = params_for(model or _model(config)).margin if proposals else PARAMS.margin
+    chosen = select(proposals, margin - SUGGEST_BELOW)
     note_score = f"document spun score {doc_score:.1f}/100 chars"
     if config.spinner == "auto" and not proposals and doc_score >= threshold:
         # Scored on the sample only (auto with the word-list model): one flag for the document.
@@ -228,14 +291,14 @@ def fix_scored(
                 r.spun,
                 r.spun,
                 "spinner.suspect",
-                confidence(r.gain, PARAMS.margin),
+                confidence(r.gain, margin),
                 f"likely spun from {r.original} (gain {r.gain:.1f}); {note_score}",
             )
             for r in chosen
         ]
         return flags, doc_score
     edits = [
-        Edit(r.start, r.end, r.spun, r.original, "spinner", confidence(r.gain, PARAMS.margin), _note(r))
+        Edit(r.start, r.end, r.spun, r.original, "spinner", confidence(r.gain, margin), _note(r))
         for r in chosen
     ]
     return edits, doc_score
@@ -271,6 +334,6 @@ def _note(r: Reversal) -> str:
     # The gain is no longer the model's preference alone (route, word component, runner-up,
     # document rate: see reverse.Params), so the note says score and names the runner-up gap.
     return (
-        f"{r.spun}->{r.original}: score {r.gain:.1f} nats, {r.lead:.1f} ahead of the next "
+        f"{r.spun}->{r.original}: score {r.gain:.1f} (log-odds), {r.lead:.1f} nats ahead of the next "
         f"candidate ({source})"
     )

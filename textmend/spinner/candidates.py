@@ -94,16 +94,25 @@ class CandidateIndex:
         key = ("route", form, original)
         hit: float | None = self.memo.get(key)
         if hit is None:
-            p = 0.0
-            for lex in self.lexicons:
-                syns = lex.synonyms(original, self.script)
-                if form in syns:
-                    p += 1.0 / len(syns)
+            p = sum(self.route_probs(form, original))
             if p > 0.0:
                 hit = math.log(p / len(self.lexicons))
             else:
                 hit = -math.log(self.fanout(original))
             self.memo[key] = hit
+        return hit
+
+    def route_probs(self, form: str, original: str) -> tuple[float, ...]:
+        """P(form | original) under each lexicon alone (uniform pick among the synonyms it
+        gives ``original``; 0 where it does not link them), in ``lexicons`` order."""
+        key = ("route_probs", form, original)
+        hit: tuple[float, ...] | None = self.memo.get(key)
+        if hit is None:
+            probs = []
+            for lex in self.lexicons:
+                syns = lex.synonyms(original, self.script)
+                probs.append(1.0 / len(syns) if form in syns else 0.0)
+            hit = self.memo[key] = tuple(probs)
         return hit
 
     def originals(self, form: str) -> tuple[str, ...]:

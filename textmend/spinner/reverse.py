@@ -6,7 +6,8 @@ is its log-probability advantage over what is there, plus the learned table's pr
 spinner's route (noisy channel) and a word component, less a term for a close runner-up. The
 gains are then re-scored in the context cleaned by the confident reversals, shared between the
 occurrences of one form in the document, and moved by the document's own rate of reversals (see
-:class:`Params`). A site is a reversal when the gain clears a margin. All reversals are chosen
+:class:`Params`). A fitted :class:`Decision` may then replace each site's gain by a score of
+its features; a site is a reversal when the gain clears a margin. All reversals are chosen
 on the input text and applied in one pass, so a reversal is never re-applied to its own output.
 """
 
@@ -66,7 +67,8 @@ def memo_scorer(model: Scorer) -> MemoScorer:
 class Params:
     """Scoring knobs, tuned on the tuning half (``bench/bench_spinner.py``).
 
-    margin: a site is a reversal when its gain (below) reaches this many nats.
+    margin: a site is a reversal when its gain (below) reaches this many nats (log-odds of
+        the fitted score with ``decision``).
     left, right: context characters given to the model on each side.
     prior_weight: weight of the learned table's log(1 + count).
     channel_weight: weight of log P(form | original) for a spinner that picks uniformly among
@@ -99,6 +101,12 @@ class Params:
     min_log_ratio: an original must be at least this much more common (natural log of the
         jieba count ratio, see :mod:`textmend.spinner.wordfreq`) than the form; None: no filter.
     floor: sites with a smaller gain are not kept at all (cheaper, and no useless suggestions).
+    decision: when set, the gain that ``margin`` judges is this fitted score of the site
+        (:class:`Decision`) instead of the hand-weighted sum above, which still ranks the
+        candidates, drives :func:`refine` and counts for the document rate.
+    refine_margin: the hand-weighted gain a reversal needs for :func:`refine` to clean the
+        context with it (None: ``margin``; set it with ``decision``, whose scores are in other
+        units).
     """
 
     margin: float = 3.0
@@ -117,6 +125,123 @@ class Params:
     rate_ref: float = 2.0
     min_log_ratio: float | None = 0.0
     floor: float = 0.0
+    decision: Decision | None = None
+    refine_margin: float | None = None
+
+
+FEATURES: tuple[str, ...] = (
+    "gain",
+    "lm",
+    "route",
+    "word",
+    "lead",
+    "rate",
+    "others",
+    "same_form",
+    "log_ratio",
+    "form_known",
+    "orig_known",
+    "form_len",
+    "form_rare",
+    "doc_route",
+)
+"""What :class:`Decision` weighs, per site and its best original: ``gain`` the hand-weighted gain
+(after pooling, the runner-up term and the document rate); ``lm``, ``route``, ``word`` that
+original's model advantage over the form, route log-probability and word component; ``lead``
+its advantage over the runner-up (capped); ``rate`` the document-rate term; ``others`` its mean
+gain at the other sites of the same form (0 if none) and ``same_form`` log(1 + their number);
+``log_ratio`` the jieba frequency log-ratio original/form (clipped to +-8); ``form_known`` and
+``orig_known`` whether jieba knows the form and the original; ``form_len`` the form's length;
+``form_rare`` :func:`textmend.spinner.wordfreq.is_rare` of the form; ``doc_route`` the route
+log-probability with each lexicon weighted by its share of the document's confident reversals
+(gain >= ``MIX_GAIN``; :func:`lexicon_mix`), where ``route`` weighs them equally. Why: a spinner
+uses one table, so a document whose clear swaps all follow one lexicon's links was spun with it,
+and a candidate only the other lexicon links is unlikely (on the tuning half a quarter of the
+wrong reversals at margin 4.0 were such pairs)."""
+MIX_GAIN = 5.0
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A linear score over :data:`FEATURES` (a logistic regression's log-odds that the site is
+    a spun span whose best original is right), fitted on the tuning half by
+    ``python -m bench spinner --fit`` and judged against ``Params.margin``.
+
+    Why: the hand-weighted gain adds terms whose weights were set one at a time; fitted
+    together, with cheap frequency facts the gain ignores (spinners pick rare forms, writers
+    common words), the same sites separate better.
+    """
+
+    weights: tuple[float, ...]
+    bias: float
+
+    def __post_init__(self) -> None:
+        if len(self.weights) != len(FEATURES):
+            raise ValueError(f"Decision needs {len(FEATURES)} weights ({', '.join(FEATURES)})")
+
+    def score(self, features: Sequence[float]) -> float:
+        return self.bias + sum(w * x for w, x in zip(self.weights, features, strict=True))
+
+    def rescore(self, proposals: Sequence[Reversal], index: CandidateIndex) -> list[Reversal]:
+        """``proposals`` (every site of one document) with their gain replaced by this score."""
+        feats = site_features(proposals, index)
+        return [dataclasses.replace(r, gain=self.score(f)) for r, f in zip(proposals, feats, strict=True)]
+
+
+def site_features(proposals: Sequence[Reversal], index: CandidateIndex) -> list[tuple[float, ...]]:
+    """The :data:`FEATURES` of each of ``proposals`` (every site of one document)."""
+    sums: dict[tuple[str, str], tuple[float, int]] = {}
+    sites: dict[str, int] = {}
+    for r in proposals:
+        sites[r.spun] = sites.get(r.spun, 0) + 1
+        for orig, g, _ in r.options:
+            total, n = sums.get((r.spun, orig), (0.0, 0))
+            sums[(r.spun, orig)] = (total + g, n + 1)
+    mix = lexicon_mix(proposals, index)
+    out: list[tuple[float, ...]] = []
+    for r in proposals:
+        probs = index.route_probs(r.spun, r.original)
+        mixed = sum(m * q for m, q in zip(mix, probs, strict=True))
+        own = next((g for o, g, _ in r.options if o == r.original), 0.0)
+        total, n = sums.get((r.spun, r.original), (own, 1))
+        others = (total - own) / (n - 1) if n > 1 else 0.0
+        lm, _, route, word = next((p[1:] for p in r.parts if p[0] == r.original), (0.0, 0.0, 0.0, 0.0))
+        out.append(
+            (
+                r.gain,
+                lm,
+                route,
+                word,
+                r.lead,
+                r.shift,
+                others,
+                math.log(sites[r.spun]),
+                max(-8.0, min(8.0, wordfreq.log_ratio(r.original, r.spun))),
+                float(wordfreq.freq(r.spun) > 0),
+                float(wordfreq.freq(r.original) > 0),
+                float(len(r.spun)),
+                float(wordfreq.is_rare(r.spun, index)),
+                math.log(mixed) if mixed > 0 else route,
+            )
+        )
+    return out
+
+
+def lexicon_mix(proposals: Sequence[Reversal], index: CandidateIndex) -> tuple[float, ...]:
+    """Each lexicon's share of the confident reversals (gain >= ``MIX_GAIN``) among
+    ``proposals``: a reversal counts for the lexicons linking its pair in proportion to their
+    route probabilities; one pseudo-reversal per lexicon keeps an unknown document even."""
+    shares = [1.0] * len(index.lexicons)
+    for r in proposals:
+        if r.gain < MIX_GAIN:
+            continue
+        probs = index.route_probs(r.spun, r.original)
+        total = sum(probs)
+        for i, q in enumerate(probs):
+            if total > 0:
+                shares[i] += q / total
+    norm = sum(shares)
+    return tuple(x / norm for x in shares)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +249,9 @@ class Reversal:
     """Replace ``text[start:end] == spun`` by ``original``; ``gain`` in nats (see module doc),
     ``lead`` the best original's advantage over the runner-up (see :class:`Params`);
     ``options`` the scored candidates as (original, gain before the lead term, from table),
-    best first, for :func:`pool`."""
+    best first, for :func:`pool`; ``parts`` the terms of each scored candidate as (original,
+    model advantage over the form, table prior, route log-probability, word component) and
+    ``shift`` the document-rate term already in ``gain``, for :class:`Decision`."""
 
     start: int
     end: int
@@ -134,6 +261,8 @@ class Reversal:
     from_table: bool = False
     lead: float = 0.0
     options: tuple[tuple[str, float, bool], ...] = ()
+    parts: tuple[tuple[str, float, float, float, float], ...] = ()
+    shift: float = 0.0
 
 
 def _context(text: str, start: int, end: int, params: Params) -> tuple[str, str]:
@@ -184,23 +313,30 @@ def score_site(
     scores = model.compare(left, [form, *origs], right)
     base = scores[0]
     gains: list[tuple[float, str, bool]] = []
+    terms: dict[str, tuple[float, float, float]] = {}
     for orig, score, route in zip(origs, scores[1:], _routes(index, form, origs), strict=True):
         prior = table.prior(form, orig) if table is not None else 0.0
         channel = params.channel_weight * route
         gains.append((score - base + params.prior_weight * prior + channel, orig, prior > 0))
+        terms[orig] = (score - base, prior, route)
     gains.sort(key=lambda g: -g[0])
+    words: dict[str, float] = {}
     if params.word_weight:
         # The word component decides among the few best by the character model only.
         lw, rw = left[-3:], right[:3]
         w_base = _word_logprob(lw + form + rw)
+        words = {
+            orig: _word_logprob(lw + orig + rw) - w_base for _, orig, _ in gains[: max(1, params.word_top)]
+        }
         gains = sorted(
             (
-                (g + params.word_weight * (_word_logprob(lw + orig + rw) - w_base), orig, t)
+                (g + params.word_weight * words[orig], orig, t)
                 for g, orig, t in gains[: max(1, params.word_top)]
             ),
             key=lambda g: -g[0],
         )
-    return _decide(0, len(form), form, tuple((o, g, t) for g, o, t in gains), params)
+    parts = tuple((o, *terms[o], words.get(o, 0.0)) for _, o, _ in gains)
+    return _decide(0, len(form), form, tuple((o, g, t) for g, o, t in gains), params, parts)
 
 
 def _routes(index: CandidateIndex, form: str, origs: Sequence[str]) -> tuple[float, ...]:
@@ -214,13 +350,18 @@ def _routes(index: CandidateIndex, form: str, origs: Sequence[str]) -> tuple[flo
 
 
 def _decide(
-    start: int, end: int, form: str, options: tuple[tuple[str, float, bool], ...], params: Params
+    start: int,
+    end: int,
+    form: str,
+    options: tuple[tuple[str, float, bool], ...],
+    params: Params,
+    parts: tuple[tuple[str, float, float, float, float], ...] = (),
 ) -> Reversal:
     # ``options`` best first: the gain is the best one's, less the close-runner-up term.
     orig, best, from_table = options[0]
     lead = min(best - options[1][1], params.lead_cap) if len(options) > 1 else params.lead_cap
     gain = best - params.lead_weight * (params.lead_cap - lead)
-    return Reversal(start, end, form, orig, gain, from_table, lead, options)
+    return Reversal(start, end, form, orig, gain, from_table, lead, options, parts)
 
 
 def pool(proposals: Sequence[Reversal], params: Params) -> list[Reversal]:
@@ -247,7 +388,7 @@ def pool(proposals: Sequence[Reversal], params: Params) -> list[Reversal]:
             others = (total - g) / (n - 1) if n > 1 else g
             mixed.append((orig, (1.0 - weight) * g + weight * others, t))
         mixed.sort(key=lambda o: -o[1])
-        out.append(_decide(r.start, r.end, r.spun, tuple(mixed), params))
+        out.append(_decide(r.start, r.end, r.spun, tuple(mixed), params, r.parts))
     return out
 
 
@@ -310,7 +451,9 @@ def reversals(text: str, index: CandidateIndex, model: Scorer, params: Params) -
     if params.rate_weight:
         k = rate_per_100(sum(1 for r in out if r.gain >= params.rate_gain), text)
         shift = params.rate_weight * math.log((k + 0.5) / (params.rate_ref + 0.5))
-        out = [dataclasses.replace(r, gain=r.gain + shift) for r in out]
+        out = [dataclasses.replace(r, gain=r.gain + shift, shift=shift) for r in out]
+    if params.decision is not None:
+        out = params.decision.rescore(out, index)
     return [r for r in out if r.gain >= params.floor]
 
 
@@ -329,7 +472,7 @@ def refine(
     input and the chosen reversals are applied to the input once: nothing is re-applied to
     output.
     """
-    chosen = select(proposals, params.margin)
+    chosen = select(proposals, params.margin if params.refine_margin is None else params.refine_margin)
     if not chosen:
         return proposals
     cleaned_parts: list[str] = []
