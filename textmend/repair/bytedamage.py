@@ -13,17 +13,21 @@ from (a ``?`` is itself or any lost byte; an ASCII byte is itself or a folded ``
 characters are their GBK bytes), and a beam search re-reads the bytes in step. A candidate is
 kept only if it decodes as GBK, and replaying the damage on it gives back the observed text
 exactly; the language model (with a common-character prior) must prefer it to the text as seen.
-A straddle ruby pins down its lost byte: the character it annotates must have that reading.
+With the default model, built from a word list, the readings are scored with jieba's word model
+too, and with what the page itself shows: its script, its words, where its lines end (see
+:func:`_wordlist_scores`). A straddle ruby pins down its lost byte: the character it annotates
+must have that reading.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from textmend.cjk import HAN_CLASS, PINYIN_LETTERS
+from textmend.cjk import HAN_CLASS, PINYIN_LETTERS, is_han, script_counts
 from textmend.edits import Edit, apply_edits
 from textmend.repair._codecs import uncommon_prior
 from textmend.repair._codecs_gbkdamage import gbk_char, redamage
@@ -43,22 +47,45 @@ _BEAM = 400
 _BEAM_SETTLED = 300  # states with no byte pending
 _BEAM_PER_PENDING = 12  # states per pending lead byte
 _SHORTLIST = 20  # states ranked by the model per state kept
+_PEEK_SHORTLIST = 4  # pending states ranked by the model per state kept (see _rank_pending)
 _CONTEXT = 6
 # Nats the repair must win by over the text as observed.
 _MIN_GAIN = 2.0
 # A run without '?' has no orphan byte vouching for damage: clean text must lose by far more.
 _SILENT_MIN_GAIN = 8.0
+# A run ending in an orphan '?' shows one byte that no character explains: half that. Clean
+# text with ASCII question marks after Chinese never came near it (see the tests); the runs
+# it lets through (``窣?`` = 福利, ``盚?`` = 保全) won by 4.7-7.5 on the bench's cases.
+_SILENT_QMARK_MIN_GAIN = 4.0
 # What a '?' costs the text as observed: about one ordinary character's model score. The
 # model splits at punctuation, so a run of '?' would otherwise be free and any repair that
 # adds characters would lose to it.
 _QMARK_COST = 8.0
 _UNKNOWN = -1
-# With a word-list model, the best few readings also get the word component (how much better
-# the Han runs segment into jieba words than into single characters), as the codec hole filler
-# does. Weight 1.0: on the byte-damage bench it took exact repairs from 42.7% to 52.0% (case
-# seed 3) and from 39.7% to 50.0% on cases drawn with another seed (0.5 gave 47.3% / 44.0%).
-_WORD_RERANK = 8
-_WORD_WEIGHT = 1.0
+# Scoring with the default (word-list) model, see _wordlist_scores. Weights measured on the
+# byte-damage bench's fold incidents (cases of seed 3, checked on cases of seed 4).
+_CHAR_WEIGHT = 0.5
+_COHESION_WEIGHT = 0.5
+# Neither the word list nor the character model built from it has seen a mark, so a clause
+# break was free: ``經。机,`` beat ``經常化,``. A mark costs about what a frequent word costs in
+# jieba's model. 8 did as well on the bench's cases and 4 worse; 6 also keeps the seed's
+# ``萬口。可繁母豬`` ahead of the word ``口福``. Other marks are rarer in running text, and a
+# pause mark does not end a line (``永久保存、⏎`` tied with ``永久保存。⏎``: same bytes lost).
+_MARK_COST = 6.0
+_RARE_MARK_COST = 10.0
+_SENTENCE_MARKS = frozenset("。，、；：？！")
+_PAUSE_MARKS = frozenset("、，；")
+# A reading that brings a character of the other script into a text written in one script
+# (``軍械`` read ``军械`` in traditional text): GBK holds both, the writer used one.
+_SCRIPT_COST = 8.0
+# Per pair of Han characters of a reading that the rest of the text also uses (one more
+# exact repair in 300 bench cases of 20-40 characters; a whole page repeats itself far more).
+_ECHO_GAIN = 2.0
+# Those scores add up about twice the evidence of the character model alone: margins are
+# halved before they become a confidence. Measured on the bench's cases (seed 3 / seed 4), the
+# edits given 0.95 were right 195 of 204 / 180 of 189 times, 0.85: 73 of 83 / 75 of 91, and
+# those left at 0.6 (not applied): 18 of 39 / 21 of 48.
+_WORDLIST_SCALE = 2.0
 _STRADDLE_A3 = -2  # an A3 byte that must be the trail of a character (a fold straddle)
 
 
@@ -71,6 +98,25 @@ class _State:
     ruby_at: int | None  # byte index after which the straddle ruby was inserted
 
 
+@dataclass(frozen=True, slots=True)
+class _Document:
+    """What the whole text tells about its own wording, for the default model's scores."""
+
+    script: str  # see _text_script
+    bigrams: Counter[str]  # pairs of Han characters, as observed
+
+    @classmethod
+    def of(cls, text: str) -> _Document:
+        return cls(_text_script(text), _han_bigrams(text))
+
+
+_NO_DOCUMENT = _Document("none", Counter())
+
+
+def _han_bigrams(text: str) -> Counter[str]:
+    return Counter(run[i : i + 2] for run in _HAN_RUN.findall(text) for i in range(len(run) - 1))
+
+
 def fix(text: str, config: RepairConfig) -> list[Edit]:
     """Propose repairs of GBK byte damage incidents.
 
@@ -81,6 +127,7 @@ def fix(text: str, config: RepairConfig) -> list[Edit]:
     if "?" not in text and not silent:
         return []
     scorer = get_scorer(config.lm_path)
+    doc = _Document.of(text)
     edits: list[Edit] = []
     taken = -1
     anchors = sorted([(start, 0, ruby) for start, ruby in _anchors(text)] + [(at, 1, None) for at in silent])
@@ -93,9 +140,9 @@ def fix(text: str, config: RepairConfig) -> list[Edit]:
         lo = max(0, start - _MAX_TOKENS - 8 * _CONTEXT)
         left = apply_edits(text[lo:start], _clip(applied, lo))
         if silent_kind:
-            edit = _repair_silent(text, start, max(taken, 0), scorer, left)
+            edit = _repair_silent(text, start, max(taken, 0), scorer, left, doc)
         else:
-            edit = _repair_incident(text, start, ruby, scorer, left)
+            edit = _repair_incident(text, start, ruby, scorer, left, doc)
         if edit is not None:
             edits.append(edit)
             taken = edit.end
@@ -141,7 +188,9 @@ def _silent_anchors(text: str) -> Iterator[int]:
         yield at
 
 
-def _repair_silent(text: str, end_at: int, floor: int, scorer: object | None, left_text: str) -> Edit | None:
+def _repair_silent(
+    text: str, end_at: int, floor: int, scorer: object | None, left_text: str, doc: _Document = _NO_DOCUMENT
+) -> Edit | None:
     """Undo a straddle run ending at ``text[end_at]``: a lone ASCII byte or an orphan '?'.
 
     If the run starts at character ``s`` (lead X, trail F with F the folded byte), the original
@@ -186,16 +235,24 @@ def _repair_silent(text: str, end_at: int, floor: int, scorer: object | None, le
     # The left text ends at the anchor; the context is what precedes the earliest start (the
     # characters after it are part of the span, unrepaired: edits so far all end before it).
     ctx = _RUBY.sub("", left_text[: len(left_text) - (end_at - first)])[-_CONTEXT:]
-    lm = _score_many(scorer, [ctx + t + right for t in [*texts, observed]])
-    scores = [lm[i] + uncommon_prior(t) for i, t in enumerate(texts)]
+    scale = 1.0
+    if not getattr(scorer, "running_text", False):
+        line_end = text[end_at + 1 : end_at + 2] in ("", "\n", "\r")
+        scores = _wordlist_scores(scorer, ctx, texts, right, doc, observed, line_end)
+        base = _wordlist_scores(scorer, ctx, [observed], right, None)[0]
+        scale = _WORDLIST_SCALE
+    else:
+        lm = _score_many(scorer, [ctx + t + right for t in [*texts, observed]])
+        scores = [lm[i] + uncommon_prior(t) for i, t in enumerate(texts)]
+        base = lm[-1] + uncommon_prior(observed)
     best = max(range(len(texts)), key=lambda i: scores[i])
-    gain = scores[best] - (lm[-1] + uncommon_prior(observed))
-    if gain < _SILENT_MIN_GAIN:
+    gain = scores[best] - base
+    if gain < (_SILENT_QMARK_MIN_GAIN if text[end_at] == "?" else _SILENT_MIN_GAIN) * scale:
         return None
     ranked = sorted(scores, reverse=True)
     margin = min(gain, ranked[0] - ranked[1]) if len(ranked) > 1 else gain
     s, cand = candidates[best]
-    confidence = _confidence(margin)
+    confidence = _confidence(margin / scale)
     return Edit(
         s,
         end_at + 1,
@@ -214,12 +271,71 @@ _WORDISH = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
 _HAN_RUN = re.compile(f"[{HAN_CLASS}]+")
 
 
-def _word_cohesion(text: str) -> float:
-    """How much better the Han runs of ``text`` segment into words than into single characters
-    (marks split the runs: the dictionary has none, and a clause break must not cost a word)."""
+def _wordlist_scores(
+    scorer: object,
+    left: str,
+    texts: list[str],
+    right: str,
+    doc: _Document | None,
+    observed: str = "",
+    line_end: bool = False,
+) -> list[float]:
+    """Scores of candidate readings ``texts`` between ``left`` and ``right`` with the default
+    model (built from jieba's word list).
+
+    The character model knows which characters make words but not how often a word occurs in
+    running text: ``但`` (-10.4) scored below ``弹`` (-7.9), so ``。但因原審`` was no better than
+    ``。弹因原審``. jieba's own word model (frequencies counted on running text) knows it, and
+    is the main term; half the character model keeps the evidence on characters jieba lacks,
+    half the cohesion rewards readings that make words. What the two models cannot see comes
+    from ``doc`` (None: the text as observed, which pays nothing and earns nothing): marks cost,
+    so do characters of the other script, and pairs of characters the rest of the text uses
+    (outside ``observed``, the damaged span) earn a little: the same text repeats its words
+    (``得使用警械?F涫褂镁?械`` = ``。其使用警械``, not ``军械``). ``line_end``: the span ends a line,
+    where a pause mark (``、``) does not stand.
+    """
     from textmend.lm.words import word_logprob
 
-    return sum(word_logprob(run) - sum(_char_word(ch) for ch in run) for run in _HAN_RUN.findall(text))
+    full = [left + t + right for t in texts]
+    lm = _score_many(scorer, full)
+    seen_here = _han_bigrams(observed)
+    out = []
+    for i, t in enumerate(texts):
+        runs = _HAN_RUN.findall(full[i])
+        words = sum(word_logprob(run) for run in runs)
+        cohesion = words - sum(_char_word(ch) for run in runs for ch in run)
+        extra = 0.0
+        if doc is not None:
+            extra -= sum(
+                _MARK_COST if ch in _SENTENCE_MARKS else _RARE_MARK_COST
+                for ch in t
+                if ord(ch) > 0x7F and not is_han(ch)
+            )
+            if line_end and t and t[-1] in _PAUSE_MARKS:
+                extra -= _RARE_MARK_COST - _MARK_COST
+            extra -= _SCRIPT_COST * _other_script(t, doc.script)
+            # Pairs that touch the reading: from the last character of the left context on.
+            pairs = {full[i][j : j + 2] for j in range(max(0, len(left) - 1), len(left) + len(t))}
+            extra += _ECHO_GAIN * sum(doc.bigrams[b] > seen_here[b] for b in pairs if b in doc.bigrams)
+        out.append(words + _CHAR_WEIGHT * lm[i] + _COHESION_WEIGHT * cohesion + uncommon_prior(t) + extra)
+    return out
+
+
+def _other_script(text: str, script: str) -> int:
+    """How many characters of ``text`` belong only to the script other than ``script``."""
+    trad, simp = script_counts(text)
+    return simp if script == "traditional" else trad if script == "simplified" else 0
+
+
+def _text_script(text: str) -> str:
+    """The script the writer used: one clearly dominating the other (2 to 1), counted on the
+    whole text, misread runs included (their characters fall in both scripts alike)."""
+    trad, simp = script_counts(text)
+    if trad >= 2 and trad >= 2 * simp:
+        return "traditional"
+    if simp >= 2 and simp >= 2 * trad:
+        return "simplified"
+    return "none"
 
 
 @functools.cache
@@ -366,7 +482,12 @@ def _clip(edits: list[Edit], offset: int) -> list[Edit]:
 
 
 def _repair_incident(
-    text: str, start: int, ruby: str | None, scorer: object | None, left: str = ""
+    text: str,
+    start: int,
+    ruby: str | None,
+    scorer: object | None,
+    left: str = "",
+    doc: _Document = _NO_DOCUMENT,
 ) -> Edit | None:
     prev = _bytes(text[start - 1]) if start > 0 else None
     prior = _prior_fn(scorer)
@@ -410,7 +531,7 @@ def _repair_incident(
             if st.pending is None and st.data and st.data[-1] < 0x80:
                 if _consistent(text, start, pos, st, ruby, fold):
                     complete.append((pos, st))
-        states = _prune(nxt, scorer, context)
+        states = _prune(nxt, scorer, context, _next_lead(text, pos))
         # Resynchronised on a literal: later tokens are read the same way as observed.
         if complete and all(s.pending is None for s in states) and pos - start > 2:
             break
@@ -418,15 +539,18 @@ def _repair_incident(
     for st in states:
         if st.pending is None and _consistent(text, start, pos, st, ruby, fold):
             complete.append((pos, st))
-    return _choose(text, start, complete, ruby, scorer, left)
+    return _choose(text, start, complete, ruby, scorer, left, doc)
 
 
-def _prune(states: list[_State], scorer: object | None = None, left: str = "") -> list[_State]:
+def _prune(
+    states: list[_State], scorer: object | None = None, left: str = "", next_lead: int | None = None
+) -> list[_State]:
     """Keep the best states per pending byte (the only thing the future reading depends on).
 
     A plain top-k by prior drowns the rare alignments in ties: a lost byte expands every state
     a hundredfold with equal priors, and the straddle reading (the one the damage makes) would
-    be cut for insertion order alone.
+    be cut for insertion order alone. ``next_lead``: the first byte of the next observed
+    character when it can only be read as itself (see :func:`_rank_pending`).
     """
     if len(states) <= _BEAM:
         return states
@@ -435,11 +559,14 @@ def _prune(states: list[_State], scorer: object | None = None, left: str = "") -
     groups: dict[tuple[int | None, int], list[_State]] = {}
     for st in states:
         groups.setdefault((st.pending, st.text.count("?")), []).append(st)
+    if scorer is not None and next_lead is not None:
+        _rank_pending(groups, scorer, left, next_lead)
     out: list[_State] = []
     for (pending, _), group in groups.items():
         # Mean prior per character: readings of the same observed tokens differ in length
         # (a straddle turns two tokens into one character), and a sum would punish length.
-        group.sort(key=lambda s: s.prior / max(1, len(s.text)), reverse=True)
+        if pending is None or next_lead is None or scorer is None:
+            group.sort(key=lambda s: s.prior / max(1, len(s.text)), reverse=True)
         keep = _BEAM_SETTLED if pending is None else _BEAM_PER_PENDING
         if scorer is not None and pending is None and len(group) > keep:
             # The unigram prior knows nothing of neighbours (專 is rare alone, common in 專線):
@@ -456,6 +583,34 @@ def _prune(states: list[_State], scorer: object | None = None, left: str = "") -
     return out
 
 
+def _rank_pending(
+    groups: dict[tuple[int | None, int], list[_State]], scorer: object, left: str, next_lead: int
+) -> None:
+    """Order the large pending groups by the model, with the character the pending byte makes
+    with the next observed one, in one model call.
+
+    A fold straddle leaves the character before it (lead byte lost, trail ``A3``) one of ~110
+    readings that all wait on the same pending byte, and the unigram prior keeps the dozen most
+    frequent: ``專`` of ``專款專用`` (8C A3) ranked 14th. Its next character is already fixed
+    (``BF`` pending + ``EE`` of the observed ``顚`` = ``款``), and ``專款`` is a word.
+    """
+    ranked: list[tuple[list[_State], str]] = []
+    for (pending, _), group in groups.items():
+        if pending is None or len(group) <= _BEAM_PER_PENDING:
+            continue
+        group.sort(key=lambda s: s.prior / max(1, len(s.text)), reverse=True)
+        del group[_BEAM_PER_PENDING * _PEEK_SHORTLIST :]
+        ranked.append((group, gbk_char(pending, next_lead) or ""))
+    if not ranked:
+        return
+    lm = _score_many(scorer, [left + s.text + peek for group, peek in ranked for s in group])
+    i = 0
+    for group, _ in ranked:
+        scores = {id(s): lm[i + k] + uncommon_prior(s.text) for k, s in enumerate(group)}
+        i += len(group)
+        group.sort(key=lambda s: scores[id(s)], reverse=True)
+
+
 def _consistent(text: str, start: int, end: int, st: _State, ruby: str | None, fold: bool) -> bool:
     observed = text[start:end]
     if st.text == observed:
@@ -470,6 +625,15 @@ def _consistent(text: str, start: int, end: int, st: _State, ruby: str | None, f
         again = redamage(data, insert_after=len(prev), ruby=ruby, fold=fold)
         return again == text[start - 1 : end]
     return redamage(st.data, fold=fold) == observed
+
+
+def _next_lead(text: str, at: int) -> int | None:
+    """The first byte of ``text[at]`` when that character can only be read as its own two GBK
+    bytes (not a '?', not ASCII: those may stand for lost or folded bytes)."""
+    if at >= len(text) or text[at] in "\r\n":
+        return None
+    b = _bytes(text[at])
+    return b[0] if b is not None and len(b) == 2 else None
 
 
 def _right_context(text: str, at: int) -> str:
@@ -490,6 +654,7 @@ def _choose(
     ruby: str | None,
     scorer: object | None,
     left_text: str = "",
+    doc: _Document = _NO_DOCUMENT,
 ) -> Edit | None:
     if not complete:
         return None
@@ -505,25 +670,28 @@ def _choose(
         seen.setdefault(st.text + text[end:end_max], (end, st))
     texts = list(seen)
     observed = text[start:end_max]
-    priors = [uncommon_prior(t) for t in texts]
-    base_prior = uncommon_prior(observed) - (_QMARK_COST * observed.count("?"))
-    if scorer is not None:
-        lm = [_score(scorer, left + t + right) for t in [*texts, observed]]
+    qmarks = _QMARK_COST * observed.count("?")
+    scale = 1.0
+    if scorer is not None and not getattr(scorer, "running_text", False):
+        line_end = text[end_max : end_max + 1] in ("", "\n", "\r")
+        scores = _wordlist_scores(scorer, left, texts, right, doc, observed, line_end)
+        base = _wordlist_scores(scorer, left, [observed], right, None)[0] - qmarks
+        scale = _WORDLIST_SCALE
     else:
-        lm = [0.0] * (len(texts) + 1)
-    scores = [lm[i] + priors[i] for i in range(len(texts))]
-    if _WORD_RERANK and scorer is not None and not getattr(scorer, "running_text", False):
-        top = sorted(range(len(texts)), key=lambda i: scores[i], reverse=True)[:_WORD_RERANK]
-        for i in top:
-            scores[i] += _WORD_WEIGHT * _word_cohesion(left + texts[i] + right)
+        if scorer is not None:
+            lm = _score_many(scorer, [left + t + right for t in [*texts, observed]])
+        else:
+            lm = [0.0] * (len(texts) + 1)
+        scores = [lm[i] + uncommon_prior(t) for i, t in enumerate(texts)]
+        base = lm[-1] + uncommon_prior(observed) - qmarks
     best = max(range(len(texts)), key=lambda i: scores[i])
-    gain = scores[best] - (lm[-1] + base_prior)
+    gain = scores[best] - base
     if ruby is None and gain < _MIN_GAIN:
         return None
     ranked = sorted(scores, reverse=True)
-    margin = ranked[0] - ranked[1] if len(ranked) > 1 else 10.0
+    margin = ranked[0] - ranked[1] if len(ranked) > 1 else 10.0 * scale
     end, st = seen[texts[best]]
-    confidence = _confidence(margin)
+    confidence = _confidence(margin / scale)
     if ruby is not None:
         kind, note = f"{KIND}.ruby_straddle", f"straddle ruby ({ruby}) removed, lost lead byte restored"
         confidence = max(confidence, 0.9 if len(texts) == 1 else confidence)
