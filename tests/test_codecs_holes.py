@@ -8,12 +8,14 @@ after it, and read that next byte anew.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 
 import pytest
 
 from textmend.edits import apply_edits
 from textmend.repair._codecs import decode_cp936
 from textmend.repair._codecs_holes import _script_prior, _word_score, fill
+from textmend.repair._codecs_lm import window_word_logprob
 from textmend.repair.config import RepairConfig
 from textmend.repair.mojibake import fix
 
@@ -137,9 +139,11 @@ def test_a_mark_costs_a_frequent_word_in_the_word_term() -> None:
     # likely than any hanzi, so a lost 、 would always lose to 且 (both A? 42 in Big5).
     assert word_logprob("郵資、運費") < word_logprob("郵資且運費")
     assert _word_score("郵資、運費") > _word_score("郵資且運費")
-    # The Han runs on either side are segmented on their own.
+    # The Han runs on either side are segmented on their own, each at one edge of the window.
     assert _word_score("郵資、運費") == pytest.approx(
-        word_logprob("郵資") + word_logprob("運費") + word_logprob("的")
+        window_word_logprob("郵資", True, False)
+        + window_word_logprob("運費", False, True)
+        + word_logprob("的")
     )
 
 
@@ -174,3 +178,87 @@ def test_utf8_read_as_big5_keeps_only_sure_characters(truth: str) -> None:
     assert len(kept) >= 3
     assert all(a == b for a, b in kept)
     assert repaired(got) == got  # idempotent: what is left is flagged, not read again
+
+
+# --- the default model's blind spots when it fills lost bytes (UTF-8 read as GBK) ---------------
+
+
+def utf8_as_gbk(text: str) -> str:
+    return decode_cp936(text.encode("utf-8"))
+
+
+def test_dates_are_read_between_damaged_pieces() -> None:
+    # UTF-8 read as GBK loses the last byte of 年, 月 and 日 before a digit or a space (``骞�``,
+    # ``鏈�``, ``鏃�``): the pieces between the digits are read as the rest of the line once its
+    # runs together hold six Han characters, and the model, which knows no digits, sees the
+    # numbers as numerals (月 not 有, 日 not 时).
+    for truth in ("本规定自2011年4月30日起施行。", "会议通过2016年9月23日 山东省"):
+        assert repaired(utf8_as_gbk(truth)) == truth
+
+
+def test_numerals_only_for_a_word_list_model() -> None:
+    from textmend.repair._codecs_lm import hole_scorer, numerals
+
+    class Model:
+        running_text = False
+
+        def logprob(self, text: str) -> float:
+            return float(len(text))
+
+        def compare(self, left: str, candidates: Sequence[str], right: str) -> list[float]:
+            self.seen = (left, list(candidates), right)
+            return [0.0] * len(candidates)
+
+    assert numerals("第12条第3款") == "第十条第十款"
+    word_list = Model()
+    scorer = hole_scorer(word_list)
+    assert scorer is not None
+    scorer.compare("2011年4", ["月", "有"], "30日")
+    assert word_list.seen == ("十年十", ["月", "有"], "十日")
+    running = Model()
+    running.running_text = True
+    assert hole_scorer(running) is running
+    assert hole_scorer(None) is None
+
+
+@pytest.mark.parametrize("end", ["", "\n第二条"])
+def test_a_lost_mark_at_a_line_end_is_not_an_enumeration_comma(end: str) -> None:
+    # 。(E3 80 82) and 、(E3 80 81) both lose their last byte before a line end; the model ranks
+    # all marks alike, and 、 almost never ends a line.
+    truth = "不再要求申请人提交原件核验。"
+    assert repaired(utf8_as_gbk(truth + end)) == truth + end
+
+
+def test_frequent_marks_win_ties_between_marks() -> None:
+    # ，(EF BC 8C) loses its last byte at the line end; the fullwidth forms EF BC 80-BF all read
+    # alike to the model, and ！ (EF BC 81) came first.
+    truth = "县级以上人民政府应当加强管理，"
+    assert repaired(utf8_as_gbk(truth)) == truth
+
+
+def test_mark_priors_rank_marks_against_marks_only() -> None:
+    from textmend.repair._codecs_holes import _mark_priors
+
+    assert _mark_priors(["！", "，", "＃"]) == [-1.5, 0.0, -3.0]
+    # A lost Big5 lead byte: 、 competes with hanzi of the same trail byte and keeps its chances.
+    assert _mark_priors(["、", "且", "列"]) == [0.0, 0.0, 0.0]
+
+
+def test_the_word_window_may_cut_words_at_its_edges() -> None:
+    from textmend.lm.words import word_logprob
+
+    # Closed at both ends it is jieba's segmentation score.
+    assert window_word_logprob("资源和公", False, False) == pytest.approx(word_logprob("资源和公"))
+    # At an open end, 公 starts a word (公众, 公共...): scored as a word alone, 光 won.
+    assert word_logprob("资源和公") < word_logprob("资源和光")
+    assert window_word_logprob("资源和公") > window_word_logprob("资源和光")
+    for text in ("资源和公", "管理部门", "第一"):
+        assert window_word_logprob(text) >= window_word_logprob(text, False, False)
+
+
+def test_a_line_keeps_the_codec_its_long_runs_showed() -> None:
+    # ``鏈�鍔�`` (本办, its last byte lost at the end) also reads as GBK read as Big5, with more
+    # Han characters: the rest of the line was UTF-8 read as GBK, so that reading is not taken.
+    bad = utf8_as_gbk("结合本市实际，制定本办法。第二条 本办")
+    kinds = {e.kind for e in fix(bad, CFG) if e.before != e.after}
+    assert kinds == {"encoding.utf8_as_gbk"}

@@ -373,14 +373,17 @@ def _cjk_runs(text: str, scorer: object | None) -> list[Edit]:
     """CJK-as-CJK repairs of the runs of ``text`` (one line).
 
     Short runs carry too little evidence on their own (two characters read as another codec are
-    often Chinese by chance), but once a longer run of the same line is confidently repaired
-    with a codec, the line was evidently decoded with it: ASCII digits and spaces merely cut
-    the mojibake into pieces (``瀵逛簬2011骞�4鏈�``), and the pieces are read the same way.
-    Clean lines never have such an anchor, so this cannot touch them.
+    often Chinese by chance), but once runs of the same line with six Han characters between
+    them are confidently repaired with a codec, the line was evidently decoded with it: ASCII
+    digits and spaces merely cut the mojibake into pieces (``瀵逛簬2011骞�4鏈�``), and the
+    pieces are read the same way. Later runs of the line are read with that codec only when it
+    can read them (``鏈�鍔�`` = 本办 also reads as GBK-read-as-Big5 ``渺攘類``). Clean lines never
+    have such an anchor, so this cannot touch them.
     """
     edits: list[Edit] = []
     short: list[tuple[int, int]] = []
     sure_kinds: set[str] = set()
+    han_read: dict[str, int] = {}  # Han characters of the line confidently read, per kind
 
     def candidates(start: int, end: int) -> tuple[int, list[Candidate]]:
         # Left context: the line so far as repaired; right: the ASCII that follows (digits,
@@ -409,6 +412,9 @@ def _cjk_runs(text: str, scorer: object | None) -> list[Edit]:
             short.append(m.span())
             continue
         end, cands = candidates(m.start(), m.end())
+        if any(c.kind in sure_kinds for c in cands):
+            # A line is decoded with one codec: another codec's reading is a coincidence.
+            cands = [c for c in cands if c.kind in sure_kinds]
         best = _best(text[m.start() : end], cands, scorer)
         if best is None:
             short.append(m.span())
@@ -417,7 +423,8 @@ def _cjk_runs(text: str, scorer: object | None) -> list[Edit]:
         if conf < 0.8:
             short.append(m.span())
             continue
-        if han_count(cand.text) >= 6:
+        han_read[cand.kind] = han_read.get(cand.kind, 0) + han_count(cand.text)
+        if han_read[cand.kind] >= 6:
             sure_kinds.add(cand.kind)
         edits.append(_trimmed_edit(text, m.start(), end, cand.text, cand.kind, conf, " > ".join(cand.chain)))
     if not sure_kinds:
