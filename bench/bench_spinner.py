@@ -4,16 +4,22 @@ Synthetic spinners (CC-CEDICT gloss round trips, HIT Cilin lines) spin clean law
 ../shared/corpora at several rates. Both the substitution pairs and the documents are split in
 halves by hash: the site decision (a logistic regression over the features of
 ``textmend.spinner.reverse.FEATURES``), margin and gate threshold are fitted on half 0 and the
-numbers are reported on half 1, i.e. on pairs and documents the tuning never saw. A table
-breaks the tuning half's substitutions down by where they are lost (coverage, filters, margin,
-wrong original); the test half is also scored with the shipped ``PARAMS``.
+numbers are reported on half 1, i.e. on pairs and documents the tuning never saw. The margin
+of the fitted decision is chosen on the tuning half's sites scored out of fold (by decisions
+fitted on the other half of its spun forms) as the one with the most reversals whose precision
+stays at ``TARGET`` in the 5th percentile of a bootstrap over documents and forms (see
+``_pick_margin``). A table breaks the tuning half's substitutions down by where they are lost
+(coverage, filters, margin, wrong original); the test half is also scored with the shipped
+``PARAMS`` (``PARAMS_WORDLIST`` for the default model).
 
 Options: ``--docs N`` documents per half (default 16), ``--chars N`` excerpt length (1500),
 ``--lm default|ngram|trained`` (``default``: textmend.lm.get_model(); ``ngram``: a 4-gram stand-in
 trained here on 200 tuning-half documents that are not evaluated; ``trained``: a textmend model
 built like ``textmend lm build`` on every tuning-half document that is not evaluated -- what a
 user with a corpus of their own gets); ``--fit`` stops after the tuning half's fit and prints
-the decision (how ``textmend.repair.spinner.DECISION`` was made).
+the decision and its margin (how ``textmend.repair.spinner.DECISION`` and ``PARAMS`` were made);
+``--no-ranks`` fits a decision that judges the hand-weighted gain's choice at each site instead
+of ranking every candidate (``Decision.ranks``).
 """
 
 from __future__ import annotations
@@ -45,10 +51,10 @@ from textmend.spinner.reverse import (
     Reversal,
     Scorer,
     common_originals,
+    option_features,
     rate_per_100,
     reversals,
     select,
-    site_features,
 )
 from textmend.spinner.synth import Spinner, Substitution
 from textmend.spinner.wordfreq import rare_synonym_rate
@@ -169,6 +175,7 @@ class Case:
     subs: list[Substitution]
     props: list[Reversal]
     rare: float
+    doc: int = 0  # which document of the half, for the bootstrap over documents
 
 
 def _run(
@@ -194,6 +201,7 @@ def _run(
                         subs,
                         reversals(s, index, model, params),
                         rare_synonym_rate(s, index),
+                        k,
                     )
                 )
     return clean, cases
@@ -241,45 +249,116 @@ def _breakdown(
 
 def _sweep(
     clean: list[tuple[str, list[Reversal], float]], cases: list[Case], margins: Sequence[float]
-) -> list[tuple[float, float, float, float]]:
+) -> list[tuple[float, float, float, float, float]]:
+    """Per margin: reversed, precision, false changes per 10k clean characters, and the
+    precision's lower bound (:func:`_precision_bound`)."""
     rows = []
     clean_chars = sum(len(t) for t, _, _ in clean)
     for margin in margins:
         fc = sum(len(select(p, margin)) for _, p, _ in clean)
         right = applied = total = 0
+        hits: list[tuple[int, str, bool]] = []
         for c in cases:
-            r, a = _score_subs(c.subs, select(c.props, margin))
+            acc = select(c.props, margin)
+            truth = {(s.start, s.end): s.original for s in c.subs}
+            hits.extend((c.doc, r.spun, truth.get((r.start, r.end)) == r.original) for r in acc)
+            r, a = _score_subs(c.subs, acc)
             right += r
             applied += a
             total += len(c.subs)
         rows.append(
-            (margin, right / max(total, 1), right / applied if applied else 1.0, 1e4 * fc / clean_chars)
+            (
+                margin,
+                right / max(total, 1),
+                right / applied if applied else 1.0,
+                1e4 * fc / clean_chars,
+                _precision_bound(hits),
+            )
         )
     return rows
 
 
-def _pick_margin(rows: list[tuple[float, float, float, float]]) -> tuple[float, str]:
-    ok = [r for r in rows if r[2] >= 0.95]
+BOOT = 400
+BOUND_PERCENTILE = 5.0
+
+
+def _precision_bound(hits: list[tuple[int, str, bool]], seed: int = 0) -> float:
+    """The ``BOUND_PERCENTILE`` percentile of the precision of ``hits`` (document, spun form,
+    right) over ``BOOT`` resamplings that redraw both the documents and the spun forms with
+    replacement (a two-way cluster bootstrap: each hit weighs its document's count times its
+    form's count).
+
+    Why: the test half draws new documents and a new half of the spinners' pairs, and errors
+    cluster in both -- one common form whose near-synonyms the model cannot tell apart (推动/
+    促进) is wrong in every document it occurs in. The tuning half's own precision at the
+    margin it was picked for is optimistic (0.955 there, 0.929 on the test half in round 1);
+    a margin whose precision stays at 0.95 when documents and pairs are redrawn is one that
+    can hold on unseen ones.
+    """
+    if not hits:
+        return 1.0
+    docs = {d: i for i, d in enumerate(sorted({d for d, _, _ in hits}))}
+    forms = {f: i for i, f in enumerate(sorted({f for _, f, _ in hits}))}
+    applied = np.zeros((len(docs), len(forms)))
+    right = np.zeros((len(docs), len(forms)))
+    for d, f, ok in hits:
+        applied[docs[d], forms[f]] += 1
+        right[docs[d], forms[f]] += ok
+    rng = np.random.default_rng(seed)
+    wd = rng.multinomial(len(docs), [1 / len(docs)] * len(docs), size=BOOT).astype(float)
+    wf = rng.multinomial(len(forms), [1 / len(forms)] * len(forms), size=BOOT).astype(float)
+    num = ((wd @ right) * wf).sum(axis=1)
+    den = ((wd @ applied) * wf).sum(axis=1)
+    prec = np.where(den > 0, num / np.maximum(den, 1e-12), 1.0)
+    return float(np.percentile(prec, BOUND_PERCENTILE))
+
+
+TARGET = 0.96
+"""What the precision bound must reach: the issue's 0.95 and a point of slack. Why the slack:
+in round 1 the test half's precision fell 0.026 under the tuning half's at the chosen margin,
+about twice the bootstrap's spread there (precision 0.955, 5th percentile 0.939), so the
+bound alone had been no guarantee."""
+
+
+def _pick_margin(rows: list[tuple[float, float, float, float, float]]) -> tuple[float, str]:
+    """The margin with the most reversals whose precision bound (:func:`_precision_bound`)
+    reaches ``TARGET``; decided on the tuning half alone (out of fold for a fitted decision,
+    see :func:`_out_of_fold`)."""
+    ok = [r for r in rows if r[4] >= TARGET]
     if ok:
-        return max(ok, key=lambda r: r[1])[0], "most reversed at precision >= 0.95"
-    f1 = [(2 * p * r / (p + r) if p + r else 0.0, m) for m, r, p, _ in rows]
-    return max(f1)[1], "best F1 (precision target 0.95 not reached on the tuning half)"
+        return max(ok, key=lambda r: r[1])[0], f"most reversed at a precision bound >= {TARGET}"
+    f1 = [(2 * p * r / (p + r) if p + r else 0.0, m) for m, r, p, _, _ in rows]
+    return max(f1)[1], f"best F1 (precision bound {TARGET} not reached on the tuning half)"
+
+
+def _form_fold(form: str) -> int:
+    """The cross-validation fold (0 or 1) of a spun form's sites."""
+    return zlib.crc32(f"fold:{form}".encode()) & 1
 
 
 def _fit(
-    clean: list[tuple[str, list[Reversal], float]], cases: list[Case], index: CandidateIndex, l2: float = 1.0
+    clean: list[tuple[str, list[Reversal], float]],
+    cases: list[Case],
+    index: CandidateIndex,
+    l2: float = 1.0,
+    skip_fold: int | None = None,
+    ranks: bool = True,
 ) -> Decision:
-    """A logistic regression (Newton steps, L2 on standardised features) of "this site's best
-    original is a true substitution" on every site of the tuning half, spun and clean."""
+    """A logistic regression (Newton steps, L2 on standardised features) of "this candidate
+    is the site's true original" over every scored candidate of every site of the tuning half
+    (with ``ranks``; else of "this site's best original is a true substitution" over every
+    site), spun and clean, but the sites whose form is in ``skip_fold`` (:func:`_form_fold`)."""
     xs: list[tuple[float, ...]] = []
     ys: list[float] = []
-    for c in cases:
-        truth = {(s.start, s.end, s.original) for s in c.subs}
-        xs.extend(site_features(c.props, index))
-        ys.extend(float((r.start, r.end, r.original) in truth) for r in c.props)
-    for _, props, _ in clean:
-        xs.extend(site_features(props, index))
-        ys.extend(0.0 for _ in props)
+    sets = [(c.props, {(s.start, s.end, s.original) for s in c.subs}) for c in cases]
+    sets.extend((props, set()) for _, props, _ in clean)
+    for props, truth in sets:
+        for r, rows in zip(props, option_features(props, index), strict=True):
+            if _form_fold(r.spun) == skip_fold:
+                continue
+            for orig, f in rows if ranks else rows[:1]:
+                xs.append(f)
+                ys.append(float((r.start, r.end, orig) in truth))
     x = np.asarray(xs, dtype=float)
     y = np.asarray(ys)
     mu, sd = x.mean(axis=0), x.std(axis=0)
@@ -299,7 +378,7 @@ def _fit(
     # Back to raw feature units, so the code needs no scaler.
     weights = w[1:] / sd
     bias = float(w[0] - (weights * mu).sum())
-    return Decision(tuple(round(float(v), 4) for v in weights), round(bias, 4))
+    return Decision(tuple(round(float(v), 4) for v in weights), round(bias, 4), ranks=ranks)
 
 
 def _rescored(
@@ -311,6 +390,31 @@ def _rescored(
     return (
         [(t, decision.rescore(p, index), r) for t, p, r in clean],
         [dataclasses.replace(c, props=decision.rescore(c.props, index)) for c in cases],
+    )
+
+
+def _out_of_fold(
+    clean: list[tuple[str, list[Reversal], float]],
+    cases: list[Case],
+    index: CandidateIndex,
+    ranks: bool = True,
+) -> tuple[list[tuple[str, list[Reversal], float]], list[Case]]:
+    """The tuning half scored out of fold: each site by the decision fitted on the sites of the
+    other fold of spun forms (:func:`_form_fold`), i.e. on forms it never saw.
+
+    Why: the test half's pairs are new to the fitted decision; in-sample scores of the tuning
+    half are optimistic about them (round 1: precision 0.955 there at the chosen margin, 0.929
+    on the test half).
+    """
+    decisions = [_fit(clean, cases, index, skip_fold=k, ranks=ranks) for k in (0, 1)]
+
+    def score(props: list[Reversal]) -> list[Reversal]:
+        by_fold = [d.rescore(props, index) for d in decisions]
+        return [by_fold[_form_fold(r.spun)][i] for i, r in enumerate(props)]
+
+    return (
+        [(t, score(p), r) for t, p, r in clean],
+        [dataclasses.replace(c, props=score(c.props)) for c in cases],
     )
 
 
@@ -333,11 +437,22 @@ def _tune(
     index: CandidateIndex,
     params: Params,
     margins: Sequence[float],
+    pick_on: tuple[list[tuple[str, list[Reversal], float]], list[Case]] | None = None,
 ) -> float:
-    rows = _sweep(clean, cases, margins)
+    """Sweep the margins and pick one (on ``pick_on``, the same sites scored out of fold, when
+    given: the sweep printed is then theirs); the breakdown is of ``cases`` at that margin."""
+    rows = _sweep(*(pick_on or (clean, cases)), margins)
     margin, why = _pick_margin(rows)
     print_table(
-        f"tuning half: margin sweep, {label}", ["margin", "reversed", "precision", "false/10k clean"], rows
+        f"tuning half: margin sweep, {label}" + (", out of fold" if pick_on is not None else ""),
+        [
+            "margin",
+            "reversed",
+            "precision",
+            "false/10k clean",
+            f"precision p{BOUND_PERCENTILE:g} (bootstrap)",
+        ],
+        rows,
     )
     row = next(r for r in rows if r[0] == margin)
     f1 = 2 * row[1] * row[2] / (row[1] + row[2])
@@ -356,7 +471,8 @@ FIT_MARGINS = [x / 4 for x in range(-8, 49)]  # log-odds
 
 def main(args: list[str]) -> None:
     fit_only = "--fit" in args
-    args = [a for a in args if a != "--fit"]
+    ranks = "--no-ranks" not in args
+    args = [a for a in args if a not in ("--fit", "--no-ranks")]
     opts = dict(zip(args[::2], args[1::2], strict=False))
     n_docs = int(opts.get("--docs", 16))
     chars = int(opts.get("--chars", 1500))
@@ -377,15 +493,24 @@ def main(args: list[str]) -> None:
     t0 = time.perf_counter()
     # The shipped scoring without its fitted decision; no floor: the breakdown needs every
     # site's best candidate (the margins swept are what decides, so the results are the same).
-    params = dataclasses.replace(fixer.PARAMS, decision=None, floor=-math.inf)
+    params = dataclasses.replace(fixer.params_for(model), decision=None, floor=-math.inf)
     clean, cases = _run(shared, 0, n_docs, chars, index, model, params)
     hand_margin = _tune("hand-weighted gain", clean, cases, index, params, HAND_MARGINS)
-    decision = _fit(clean, cases, index)
+    decision = _fit(clean, cases, index, ranks=ranks)
     print(f"fitted on the tuning half ({lm_name}): {decision!r}")
-    if fit_only:
-        return
     f_clean, f_cases = _rescored(clean, cases, decision, index)
-    margin = _tune("fitted decision (log-odds)", f_clean, f_cases, index, params, FIT_MARGINS)
+    margin = _tune(
+        "fitted decision (log-odds)",
+        f_clean,
+        f_cases,
+        index,
+        params,
+        FIT_MARGINS,
+        pick_on=_out_of_fold(clean, cases, index, ranks),
+    )
+    if fit_only:
+        print(f"-> {decision!r} at margin {margin}")
+        return
     t_tune = time.perf_counter() - t0
     # Gate thresholds: just above the highest clean tuning document (clean docs must stay untouched).
     lm_clean = [rate_per_100(len(select(p, margin)), t) for t, p, _ in f_clean]

@@ -28,8 +28,10 @@ from textmend.spinner.reverse import (
     Reversal,
     confidence,
     lexicon_mix,
+    option_features,
     pool,
     propose,
+    remix,
     reversals,
     select,
     site_features,
@@ -224,6 +226,33 @@ def test_decision_rescores_from_the_site_features() -> None:
     assert fb[FEATURES.index("others")] == pytest.approx(6.0)
 
 
+def test_a_ranking_decision_takes_the_best_scoring_candidate() -> None:
+    index = CandidateIndex([make_lexicon({"甲乙", "丙丁", "戊己"})])
+    route = index.route_logprob("丙丁", "甲乙")
+    r = Reversal(
+        0,
+        2,
+        "丙丁",
+        "甲乙",
+        5.0,
+        lead=1.0,
+        options=(("甲乙", 5.0, False), ("戊己", 4.0, True)),
+        parts=(("甲乙", 1.0, 0.0, route, 0.0), ("戊己", 3.0, 0.0, route, 0.0)),
+    )
+    (rows,) = option_features([r], index)
+    assert [o for o, _ in rows] == ["甲乙", "戊己"]
+    (best, runner) = (dict(zip(FEATURES, f, strict=True)) for _, f in rows)
+    # The runner-up: the site's gain less its deficit of 1, a lead of -1, its own model term.
+    assert (runner["gain"], runner["lead"], runner["lm"]) == (pytest.approx(4.0), pytest.approx(-1.0), 3.0)
+    assert (best["gain"], best["lead"], best["lm"]) == (5.0, 1.0, 1.0)
+    assert site_features([r], index) == [rows[0][1]]
+    # Weighing the model term only, the runner-up scores 3 and the hand-weighted choice 1.
+    (ranked,) = Decision(_weights(lm=1.0), 0.0, ranks=True).rescore([r], index)
+    assert (ranked.original, ranked.gain, ranked.from_table, ranked.lead) == ("戊己", 3.0, True, -1.0)
+    (judged,) = Decision(_weights(lm=1.0), 0.0).rescore([r], index)
+    assert (judged.original, judged.gain) == ("甲乙", 1.0)
+
+
 def test_reversals_apply_the_decision_last() -> None:
     index = CandidateIndex([make_lexicon({"服务", "效劳"}, {"网络", "收集"})])
     model = WordModel(["服务器", "网络安全"])
@@ -253,6 +282,55 @@ def test_lexicon_mix_follows_the_confident_reversals() -> None:
     # The document route follows the mix; the equal-weight route is log(1/2) for both pairs.
     assert feats[0][doc_route] == pytest.approx(math.log(0.75))
     assert feats[2][doc_route] == pytest.approx(math.log(0.25))
+
+
+def test_remix_ranks_candidates_by_the_lexicon_that_spun_the_document() -> None:
+    # Lexicon 0 links 子丑/寅卯 and 甲乙/丙丁, lexicon 1 links 戊己/丙丁: 丙丁's two originals
+    # have the same equal-weight route, log(1/2). One confident reversal along lexicon 0 makes
+    # the mix (2/3, 1/3), so 甲乙 (lexicon 0) overtakes 戊己, which led by 0.1.
+    index = CandidateIndex([make_lexicon({"子丑", "寅卯"}, {"甲乙", "丙丁"}), make_lexicon({"戊己", "丙丁"})])
+    half = math.log(0.5)
+    sure = Reversal(
+        0,
+        2,
+        "寅卯",
+        "子丑",
+        MIX_GAIN + 1,
+        options=(("子丑", MIX_GAIN + 1, False),),
+        parts=(("子丑", 9.0, 0.0, half, 0.0),),
+    )
+    torn = Reversal(
+        4,
+        6,
+        "丙丁",
+        "戊己",
+        3.0,
+        options=(("戊己", 3.0, False), ("甲乙", 2.9, False)),
+        parts=(("戊己", 3.5, 0.0, half, 0.0), ("甲乙", 3.4, 0.0, half, 0.0)),
+    )
+    _, moved = remix([sure, torn], index, _plain(mix_weight=1.0))
+    assert moved.original == "甲乙"
+    assert moved.gain == pytest.approx(2.9 + math.log(2 / 3) - half)
+    assert dict((o, g) for o, g, _ in moved.options)["戊己"] == pytest.approx(3.0 + math.log(1 / 3) - half)
+    # Off: the ranking stays the model's.
+    assert remix([sure, torn], index, _plain(mix_weight=0.0))[1] == torn
+
+
+def test_reversals_remix_before_choosing() -> None:
+    index = CandidateIndex([make_lexicon({"子丑", "寅卯"}, {"甲乙", "丙丁"}), make_lexicon({"戊己", "丙丁"})])
+    # The model prefers 戊己 by a hair where 丙丁 stands (a gain under MIX_GAIN, so the site does
+    # not vote for the mix), and 子丑 clearly where 寅卯 stands.
+    model = WordModel({"子丑": 10.0, "戊己": 4.1, "甲乙": 4.0})
+    text = "寅卯，丙丁"
+    picks = {
+        w: {
+            r.spun: r.original
+            for r in reversals(text, index, model, _plain(min_log_ratio=None, floor=-99, mix_weight=w))
+        }
+        for w in (0.0, 1.0)
+    }
+    assert picks[0.0] == {"寅卯": "子丑", "丙丁": "戊己"}
+    assert picks[1.0] == {"寅卯": "子丑", "丙丁": "甲乙"}
 
 
 def test_the_candidate_cut_keeps_the_likeliest_routes() -> None:
