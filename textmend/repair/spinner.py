@@ -322,8 +322,9 @@ def _trusted(config: RepairConfig, model: Scorer | None) -> bool:
     """Whether ``auto`` may reverse, or only flag (as ``detect``): it needs a model of running
     text (``--lm``, built with ``textmend lm build``) or a learnt reversal table. With the
     default word-list model the gate cannot tell spun text from clean text well enough: on
-    clean law documents it changed 3 of 2,841 (頒發->問題, 申請書->應用) while reversing only
-    2-4% of a synthetic spinner's swaps, so by default suspects are reported, not applied."""
+    clean law documents it once changed 3 of 2,841 (頒發->問題, 申請書->應用) while reversing only
+    2-4% of a synthetic spinner's swaps (12% at 0.92 precision with ``PARAMS_WORDLIST`` now:
+    ``python -m bench spinner --lm default``), so by default suspects are reported, not applied."""
     if config.spinner_table:
         return True
     model = model or _model(config)
