@@ -267,3 +267,98 @@ def test_the_damaged_span_does_not_vouch_for_itself() -> None:
     [inside] = bytedamage._wordlist_scores(_FlatModel(), "", ["專款"], "", doc, observed="乙專款丙")
     [elsewhere] = bytedamage._wordlist_scores(_FlatModel(), "", ["專款"], "", doc, observed="")
     assert inside < elsewhere
+
+
+def test_no_full_stop_read_right_after_a_mark() -> None:
+    # 海 (BA A3) and 。 (A1 A3) differ only in the lost byte; after 二、 a clause of no words is
+    # no reading, and the default model had applied 。產 at 0.85.
+    _needs_model()
+    original = "二、海產品加工業務及推廣"
+    damaged = redamage(original.encode("gbk"))
+    assert damaged == "二、?.a品加工業務及推廣"
+    applied = [e for e in fix(damaged, CFG) if e.confidence >= CFG.min_confidence]
+    assert apply_edits(damaged, applied) == original
+
+
+def test_stacked_marks_count_only_marks_after_marks_or_brackets() -> None:
+    assert bytedamage._stacked_marks("二、", "。產") == 1
+    assert bytedamage._stacked_marks("領水(", "。)") == 1
+    assert bytedamage._stacked_marks("業務", "。產") == 0
+    # The corpora wrap lines inside sentences: a line may start with a mark.
+    assert bytedamage._stacked_marks("減去\n", "。但") == 0
+    # Nothing known before the reading: its first mark costs nothing.
+    assert bytedamage._stacked_marks("", "。產") == 0
+
+
+class _MarkLovingRunningModel:
+    """A model of running text that likes full stops wherever they stand."""
+
+    running_text = True
+
+    def logprobs(self, texts: list[str]) -> list[float]:
+        return [5.0 * t.count("。") - len(t) for t in texts]
+
+    def logprob(self, text: str) -> float:
+        return self.logprobs([text])[0]
+
+
+def test_running_text_models_hear_the_page_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The page's evidence (here: no mark right after a mark) is added to a running-text model's
+    # scores as well, not only to the word-list model's.
+    monkeypatch.setattr(bytedamage, "get_scorer", lambda path=None: _MarkLovingRunningModel())
+    damaged = redamage("二、海產品加工業務及推廣".encode("gbk"))
+    readings = [e.after for e in fix(damaged, RepairConfig(min_confidence=0.0))]
+    assert readings
+    assert not any(r.startswith("。") for r in readings)
+
+
+@pytest.mark.parametrize(
+    "original",
+    [
+        # The run ends in '?' after a misread pair that is a symbol, not a Han character:
+        # 公 (B9 AB) is read as ┕ (A9 B9) and its orphaned trail AB as '?'.
+        "這塊公共設施保留地供公用事業使用",
+        "經營者在合理期間暫停提供服務",  # ┓ before the '?'
+        "船舶連續不停迅速通過海峽",  # bopomofo ㄟ before a lone '^'
+    ],
+)
+def test_straddle_runs_ending_after_a_symbol(original: str) -> None:
+    _needs_model()
+    damaged = redamage(original.encode("gbk"))
+    assert damaged != original
+    applied = [e for e in fix(damaged, CFG) if e.confidence >= CFG.min_confidence]
+    assert apply_edits(damaged, applied) == original
+
+
+def test_a_list_goes_on_with_a_pause_mark() -> None:
+    # 、 (A1 A2) and 。 (A1 A3) both re-damage to ``?!?`` before 團 (its lead byte 88 folds
+    # with neither): the word-list models tie, the list the sentence began decides.
+    _needs_model()
+    original = "本會委員由機關、學校、團體及專家組成"
+    damaged = redamage(original.encode("gbk"))
+    assert "學?!?團" in damaged
+    applied = [e for e in fix(damaged, CFG) if e.confidence >= CFG.min_confidence]
+    assert apply_edits(damaged, applied) == original
+
+
+def test_no_sentence_ends_on_a_conjunction() -> None:
+    # 停發 (CD A3 | B0 6C) lost its lead byte; 。發 scored better with the word-list model
+    # (one character fewer to pay for), although a sentence cannot end on 或.
+    _needs_model()
+    damaged = redamage("退休人員支領退休金或停發退休金者".encode("gbk"))
+    assert "或?0l退休金" in damaged
+    applied = [e for e in fix(damaged, CFG) if e.confidence >= CFG.min_confidence]
+    assert not [e for e in applied if e.after.startswith("。")]
+
+
+def test_a_page_that_repeats_itself_does_not_vouch_for_a_kept_span() -> None:
+    # Clean text with a stray ']' after 辦 (DE 6B: a trail in the fold's range) is a possible
+    # run end. A reading of such a run keeps the text before its start as seen; those kept
+    # pairs (受理, 機關, ... which the page repeats) earned every reading a bonus the text as
+    # observed did not get, and ``辦]`` became ``蓿隴`` at 0.95.
+    _needs_model()
+    text = (
+        "受理申請機關應即函請原處分機關於十日內依本法第五條規定辦理。\n申請人向受理申請機關提出"
+        "申請者,受理申請機關應即函請原處分機關於十日內依本法第五條規定辦]理;逾期者應予函催。"
+    )
+    assert [e for e in fix(text, RepairConfig(min_confidence=0.0)) if e.before != e.after] == []
