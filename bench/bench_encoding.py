@@ -187,6 +187,40 @@ def _changes(docs: list[str]) -> tuple[int, int, int]:
     return n_docs, n_applied, n_suggested
 
 
+def _stray_texts(docs: list[str], n: int, seed: int = 11) -> tuple[list[str], int]:
+    """``n`` clean snippets of 300 characters with their fullwidth forms folded to ASCII and five
+    insertions each after a Han character: a lone ASCII byte or ``?``, half of them after a GBK
+    symbol (rows A1-A9). Clean text that merely looks like the seeds' damage (a run without ``?`` ends at a
+    lone ASCII byte or an orphan ``?``): the byte-damage fixer must leave all of it alone."""
+    rng = random.Random(seed)
+    symbols = [
+        ch
+        for ch in (
+            bytes((a, b)).decode("gbk", "ignore") for a in range(0xA1, 0xAA) for b in range(0xA1, 0xFF)
+        )
+        if len(ch) == 1 and not "\u3000" <= ch <= "\u303f" and ch not in "…—‘’“”·"
+    ]
+    fold = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+    tails = list("?@ABCXYZ^_[]{}~?")
+    out: list[str] = []
+    inserted = 0
+    while len(out) < n:
+        doc = rng.choice(docs)
+        if len(doc) < 400:
+            continue
+        start = rng.randrange(0, len(doc) - 300)
+        chars = list(doc[start : start + 300].translate(fold))
+        for _ in range(5):
+            i = rng.randrange(1, len(chars) - 2)
+            if "\u4e00" <= chars[i - 1] <= "\u9fff":
+                chars[i:i] = (
+                    [rng.choice(symbols), rng.choice(tails)] if rng.random() < 0.5 else [rng.choice(tails)]
+                )
+                inserted += 1
+        out.append("".join(chars))
+    return out, inserted
+
+
 def _acc(a: str, b: str) -> float:
     import difflib
 
@@ -313,6 +347,12 @@ def main(args: list[str]) -> None:
         "zero-change check on the full clean corpora (laws-cn + laws-tw)",
         ["docs", "MB", "seconds", "MB/s", "docs changed", "edits applied", "suggestions"],
         [(len(docs), round(full_mb, 1), round(t_full, 1), full_mb / t_full, *changed)],
+    )
+    stray, inserted = _stray_texts(docs, 150)
+    print_table(
+        "zero-change check on clean text with stray symbols and ASCII bytes after Han characters",
+        ["texts", "insertions", "docs changed", "edits applied", "suggestions"],
+        [(len(stray), inserted, *_changes(stray))],
     )
     print_table(
         "clean Chinese throughput",
