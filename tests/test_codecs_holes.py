@@ -262,3 +262,87 @@ def test_a_line_keeps_the_codec_its_long_runs_showed() -> None:
     bad = utf8_as_gbk("结合本市实际，制定本办法。第二条 本办")
     kinds = {e.kind for e in fix(bad, CFG) if e.before != e.after}
     assert kinds == {"encoding.utf8_as_gbk"}
+
+
+# --- the beam's shortcuts (speed only) must give what the plain computation gives -------------
+
+_DAMAGED = [
+    "第一条　为了规范行政许可的设定和实施，保护公民的合法权益",
+    "證明並經主管機關核准者，不在此限。",
+    "國家機關工作人員在履行職責時",
+]
+_DAMAGES = [
+    ("utf-8", "cp936", lambda s: decode_cp936(s.encode("utf-8"))),
+    ("big5", "cp936", big5_as_gbk),
+    ("gbk", "big5", lambda s: s.encode("gbk", errors="replace").decode("big5", errors="replace")),
+    ("utf-8", "big5", lambda s: s.encode("utf-8").decode("big5", errors="replace")),
+]
+
+
+def test_pruning_the_beam_by_the_gain_bound_changes_no_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    from textmend.repair import _codecs_holes
+    from textmend.repair._codecs_lm import get_scorer
+
+    scorer = get_scorer()
+    if scorer is None:
+        pytest.skip("no language model")
+    results = []
+    for prune in (True, False):
+        if not prune:
+            # No bound: every state of the beam is scored, as before pruning existed.
+            monkeypatch.setattr(_codecs_holes, "char_gain_bound", lambda s: None)
+        out = []
+        for codec, seen_as, damage in _DAMAGES:
+            for text in _DAMAGED:
+                try:
+                    bad = damage(text)
+                except UnicodeError:
+                    continue
+                for partial in (False, True):
+                    out.append(fill(bad, "", scorer, "", codec, seen_as, partial=partial))
+        results.append(out)
+    assert any(f is not None for f in results[1])
+    assert results[0] == results[1]
+
+
+def test_the_gain_bound_holds_for_the_default_model() -> None:
+    from textmend.repair._codecs_lm import char_gain_bound, get_scorer, hole_scorer
+
+    model = get_scorer()
+    if model is None:
+        pytest.skip("no language model")
+    scorer = hole_scorer(model)
+    assert scorer is not None
+    bound = char_gain_bound(scorer)
+    assert bound is not None
+    cands = ["的", "一", "國", "。", "第二", "規定", "十", "20"]
+    for left in ("", "中华人民共和国", "第3条", "規定"):
+        for cand, score in zip(cands, scorer.compare(left, cands, ""), strict=True):
+            assert score <= max(0.0, bound) * len(cand) + 1e-9
+
+
+def test_contexts_with_one_key_score_alike() -> None:
+    from textmend.repair._codecs_lm import context_key, get_scorer, hole_scorer
+
+    model = get_scorer()
+    if model is None:
+        pytest.skip("no language model")
+    scorer = hole_scorer(model)
+    assert scorer is not None
+    cands = ["的", "国", "條", "，", "十"]
+    lefts = ["中华人民共和国", "人民共和国", "华人民共和国", "第12条", "本法第3条", "其他", "他"]
+    by_key: dict[str, list[float]] = {}
+    for left in lefts:
+        scores = scorer.compare(left, cands, "")
+        # Equal keys must mean equal scores (that is what the beam's sharing relies on).
+        assert by_key.setdefault(context_key(scorer, left), scores) == scores
+    assert len(by_key) < len(lefts)
+
+
+def test_variant_penalties_per_script_match_the_reference() -> None:
+    from textmend.repair._codecs_holes import _variant_penalties, _Variants
+
+    for texts in (["术", "朮", "的"], ["國", "国"], ["的", "一"]):
+        variants = _Variants(texts)
+        for left in ("中华人民", "中華民國", "", "12"):
+            assert variants.penalties(left).tolist() == _variant_penalties(texts, left)

@@ -225,3 +225,28 @@ def test_gbk_read_as_big5_with_lost_lead_bytes_is_read_back() -> None:
     got = repaired(bad)
     same = sum(a == b for a, b in zip(got, truth, strict=False))
     assert len(got) == len(truth) and same >= len(truth) - 4
+
+
+# The run pattern as it was before it was rewritten to split runs of marks one way only: the
+# reference its matches must equal (it takes exponential time on long runs of marks, so only
+# short strings are tried).
+_CJK_RUN_BEFORE = (
+    r"(?:\ufffd+[\x40-\x7e]?)*[^\x00-\xff\s\ufffd]+"
+    r"(?:(?:[?\ufffd]+[\x40-\x7e]?|[\x40-\x7e]|[¤§¨°±·×÷àáèéêìíòóùúü])+[^\x00-\xff\s\ufffd]+)*"
+    r"(?:[?\ufffd]+[\x40-\x7e]?)*"
+    r"|(?:\ufffd+[\x40-\x7e]?)+"
+)
+
+
+def test_the_run_pattern_matches_as_the_former_one() -> None:
+    import re
+
+    from textmend.repair.mojibake import _CJK_RUN
+
+    before = re.compile(_CJK_RUN_BEFORE)
+    # Marks, ASCII trail bytes and other ASCII, Latin-1 letters GBK encodes, Han, space.
+    alphabet = "\ufffd\ufffd\ufffd??AZ@~;1 \t¤ü·é第一的鍙戦"
+    rng = random.Random(7)
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        assert [m.span() for m in _CJK_RUN.finditer(text)] == [m.span() for m in before.finditer(text)], text

@@ -22,6 +22,7 @@ says how sure the choice is, and the caller turns that into a confidence.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import math
@@ -30,10 +31,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
+import numpy as np
+from numpy.typing import NDArray
+
 from textmend.cjk import HAN_CLASS, detect_script, script_counts
 from textmend.repair._codecs import decode_cp936, encode_cp936, uncommon_prior
 from textmend.repair._codecs_gbkdamage import gbk_char
-from textmend.repair._codecs_lm import Scorer, hole_scorer, mark_prior, numerals, window_word_logprob
+from textmend.repair._codecs_lm import (
+    Scorer,
+    char_gain_bound,
+    context_key,
+    hole_scorer,
+    mark_prior,
+    numerals,
+    window_word_logprob,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +120,9 @@ def _starts_char(b: int) -> bool:
     return b < 0x80 or 0xC2 <= b <= 0xF4
 
 
-def _allowed(mark: str, nxt: int | None, codec: str, reader: _Reader) -> list[int]:
+# Remembered: asked again for every chunk of every window the fixer tries (a few hundred keys).
+@functools.lru_cache(maxsize=4096)
+def _allowed(mark: str, nxt: int | None, codec: str, reader: _Reader) -> tuple[int, ...]:
     """Values a lost byte shown as ``mark`` may have had, given the byte after it (None: unknown,
     another lost byte, checked jointly later) and the codec the bytes were really in."""
     if codec == "utf-8":
@@ -119,7 +133,7 @@ def _allowed(mark: str, nxt: int | None, codec: str, reader: _Reader) -> list[in
         values = [v for v in values if not reader.pair(v, nxt)]
     if mark == "?":
         values.append(0x3F)  # a '?' may also be a real question mark
-    return values
+    return tuple(values)
 
 
 def fill(
@@ -272,29 +286,75 @@ def _choose(
 
     def extend(options: list[tuple[bytes, str]], uncertain: bool, link: bool = False) -> None:
         nonlocal beam
-        grown: list[tuple[float, list[_Part]]] = []
         texts = [t for _, t in options]
         # The same for every state of the beam.
         priors = [uncommon_prior(t) + (_script_prior(t, script) if uncertain else 0.0) for t in texts]
         if uncertain:
             priors = [p + m for p, m in zip(priors, _mark_priors(texts), strict=True)]
-        for score, parts in beam:
-            ok = [True] * len(options)
-            if link:
-                prev = parts[-1][0] if parts else chosen[-1][0]
-                ok = [not reader.pair(prev[-1], data[0]) for data, _ in options]
-                if not any(ok):
+        prior = np.array(priors, dtype=np.float64)
+        # A beam of 24 states times up to a thousand readings (two lost bytes of one character):
+        # only the states' contexts differ, and they repeat, so what depends on the context
+        # alone is computed once per distinct context, the sums in numpy (float64, added in the
+        # same order as the scalar ``score + gain + variant + prior``: the same numbers), and
+        # only the survivors of the cut are built as readings.
+        variants = _Variants(texts) if uncertain else None
+        no_variant = np.zeros(len(texts))
+        # States come best first. Once 24 readings are made, one of a later state that cannot
+        # beat the 24th (its score plus the most the model can add, ``gain``, and its priors)
+        # would be cut: it is not scored. Exact: ties go to the earlier reading, as in the
+        # stable sort below.
+        cut = len(beam) * len(options) > _BEAM
+        gain = _gain_bounds(scorer, texts) if cut else None
+        firsts = np.array([data[0] for data, _ in options], dtype=np.intp) if link else None
+        lm_of: dict[str, NDArray[np.float64]] = {}
+        totals: list[NDArray[np.float64]] = []
+        owners: list[tuple[int, NDArray[np.intp]]] = []
+        top = np.zeros(0)  # the best totals so far, at most _BEAM of them
+        everything = np.arange(len(texts))
+        for k, (score, parts) in enumerate(beam):
+            pick = everything
+            if firsts is not None:
+                prev = (parts[-1][0] if parts else chosen[-1][0])[-1]
+                pick = (~_pair_row(reader, prev)[firsts]).nonzero()[0]
+                if not len(pick):
                     continue
             left = tail(parts)
-            lm = scorer.compare(left, texts, "") if scorer is not None else [0.0] * len(texts)  # type: ignore[attr-defined]
-            variants = _variant_penalties(texts, left) if uncertain else [0.0] * len(texts)
-            for (data, text), gain, variant, prior, fits in zip(
-                options, lm, variants, priors, ok, strict=True
-            ):
-                if fits:
-                    grown.append((score + gain + variant + prior, [*parts, (data, text, uncertain)]))
-        grown.sort(key=lambda g: g[0], reverse=True)
-        beam = grown[:_BEAM]
+            variant = variants.penalties(left) if variants is not None else no_variant
+            if gain is not None and len(top) == _BEAM:
+                reach = score + gain[pick] + variant[pick] + prior[pick]
+                pick = pick[reach > top[0]]
+                if not len(pick):
+                    continue
+            key = context_key(scorer, left) if scorer is not None else ""  # type: ignore[arg-type]
+            lm = lm_of.get(key)
+            if lm is None:
+                lm = lm_of[key] = np.full(len(texts), np.nan)
+            if scorer is None:
+                lm[pick] = 0.0
+            else:
+                todo = pick[np.isnan(lm[pick])]
+                if len(todo):
+                    got = scorer.compare(left, [texts[i] for i in todo.tolist()], "")  # type: ignore[attr-defined]
+                    lm[todo] = got
+            total = score + lm[pick] + variant[pick] + prior[pick]
+            totals.append(total)
+            owners.append((k, pick))
+            if cut:
+                top = np.sort(np.concatenate([top, total]))[-_BEAM:]
+        if not totals:
+            beam = []
+            return
+        flat = np.concatenate(totals)
+        # Best first, ties in the order the readings were made (a stable sort, as before).
+        order = np.argsort(-flat, kind="stable")[:_BEAM].tolist()
+        bounds = np.cumsum([len(t) for t in totals]).tolist()
+        grown: list[tuple[float, list[_Part]]] = []
+        for i in order:
+            j = bisect.bisect_right(bounds, i)
+            k, kept = owners[j]
+            data, text = options[int(kept[i - (bounds[j - 1] if j else 0)])]
+            grown.append((float(flat[i]), [*beam[k][1], (data, text, uncertain)]))
+        beam = grown
 
     def commit() -> None:
         nonlocal beam, open_group
@@ -433,9 +493,51 @@ def _mark_word_logprob() -> float:
     return word_logprob("的")
 
 
-def _variant_penalties(texts: list[str], left: str) -> list[float]:
+def _gain_bounds(scorer: object | None, texts: list[str]) -> NDArray[np.float64] | None:
+    """The most ``scorer.compare`` can give each of ``texts`` (None: unknown, no pruning)."""
+    if scorer is None:
+        return np.zeros(len(texts))
+    per_char = char_gain_bound(cast("Scorer", scorer))
+    if per_char is None:
+        return None
+    if per_char <= 0.0:
+        # Every term the model adds is at most 0, and so is their float sum.
+        return np.zeros(len(texts))
+    # A little slack for the rounding of the model's sum.
+    return np.array([len(t) * (per_char + 1e-6) + 1e-9 for t in texts])
+
+
+@functools.lru_cache(maxsize=512)
+def _pair_row(reader: _Reader, lead: int) -> NDArray[np.bool_]:
+    """``row[b]``: ``(lead, b)`` is a character of ``reader``'s codec."""
+    return np.array([reader.pair(lead, b) for b in range(256)], dtype=np.bool_)
+
+
+class _Variants:
     """Break the model's ties between script variants (术/朮: the model scores a folded view,
-    so both read alike): the variant in the script of the context wins."""
+    so both read alike): the variant in the script of the context wins. The readings are
+    folded once; a context only decides which script wins."""
+
+    def __init__(self, texts: list[str]) -> None:
+        from textmend.cjk import fold_script
+
+        self._fold = fold_script
+        folded = [fold_script(t) for t in texts]
+        self._none = np.zeros(len(texts))
+        self._by_script: dict[bool, NDArray[np.float64]] = {}
+        if len(set(folded)) < len(folded):
+            changed = np.array([f != t for t, f in zip(texts, folded, strict=True)], dtype=np.bool_)
+            for simplified in (False, True):
+                self._by_script[simplified] = np.where(changed == simplified, -1.0, 0.0)
+
+    def penalties(self, left: str) -> NDArray[np.float64]:
+        if not self._by_script:
+            return self._none
+        return self._by_script[self._fold(left) == left]
+
+
+def _variant_penalties(texts: list[str], left: str) -> list[float]:
+    """The penalties of :class:`_Variants` for one context, as a list (the reference for it)."""
     from textmend.cjk import fold_script
 
     folded = [fold_script(t) for t in texts]
@@ -517,7 +619,7 @@ def _chunk_readings(
     size = _utf8_size(piece[0]) if codec == "utf-8" and piece[0] is not None else 0
     for k, i in enumerate(holes):
         nxt = piece[i + 1] if i + 1 < len(piece) else follow
-        values = _allowed(marks[k], nxt, codec, reader)
+        values = list(_allowed(marks[k], nxt, codec, reader))
         if 0 < i < size:
             values = [v for v in values if 0x80 <= v <= 0xBF or v == 0x3F]
         elif 0 < size == i:

@@ -90,6 +90,62 @@ def hole_scorer(model: Scorer | None) -> Scorer | None:
     return _Numerals(model)
 
 
+def context_key(scorer: Scorer, left: str) -> str:
+    """The part of ``left`` that can change ``scorer.compare(left, ..., right)``: a model of
+    order n reads only the last n - 1 characters of it (``LanguageModel.compare``), so beam
+    states whose contexts differ further back share one call. ``left`` whole for a scorer this
+    cannot tell."""
+    if isinstance(scorer, _Numerals):
+        inner = scorer._model
+        left = numerals(left)
+    else:
+        inner = scorer
+    c = getattr(inner, "context", None)
+    if not isinstance(c, int):
+        return left if inner is scorer else "\0" + left  # keep apart from an unwrapped key
+    return left[-c:] if c else ""
+
+
+_BOUNDS: dict[int, tuple[object, float | None]] = {}
+
+
+def char_gain_bound(scorer: Scorer) -> float | None:
+    """An upper bound on what one character adds to ``scorer.compare``, or None when unknown.
+
+    A character scores the log-probability found at its longest n-gram (or the unknown
+    character's) plus the backoff weights of up to n - 1 longer contexts: no more than the
+    table's largest log-probability plus n - 1 times its largest positive backoff. For the
+    default model both are 0, so no reading can raise a beam state's score, and states that
+    cannot reach the beam's cut need not be scored (see ``_codecs_holes._choose``). Read off
+    the model's table once; None for any other scorer (no pruning then).
+    """
+    inner = scorer._model if isinstance(scorer, _Numerals) else scorer
+    got = _BOUNDS.get(id(inner))
+    if got is not None and got[0] is inner:
+        return got[1]
+    bound = _table_bound(inner)
+    _BOUNDS[id(inner)] = (inner, bound)
+    return bound
+
+
+def _table_bound(model: object) -> float | None:
+    import numpy as np
+
+    from textmend.lm.model import LanguageModel
+    from textmend.lm.table import SCALE
+
+    if type(model) is not LanguageModel:
+        return None
+    table = model._table
+    used = table[table != 0]  # an empty slot is 0 (fingerprints are never 0)
+    if not len(used):
+        return None
+    logp = ((used >> np.uint64(16)) & np.uint64(0xFFFF)).astype(np.uint16).view(np.int16)
+    backoff = (used & np.uint64(0xFFFF)).astype(np.uint16).view(np.int16)
+    top = max(int(logp.max()) / SCALE, model.unk_logp)
+    return top + (model.order - 1) * max(0, int(backoff.max())) / SCALE
+
+
 @dataclass(frozen=True)
 class _Sorted:
     """Words in code point order with the running sum of their frequencies: the words that start

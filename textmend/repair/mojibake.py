@@ -53,9 +53,13 @@ _LATIN_RUN = re.compile(f"[\\x20-\\x7e\\x80-\\xff{_CP1252_HIGH}]+")
 #   trails go down to 0x40) come out as ASCII (``�H``, ``佻F┎``), at the start of a run too
 #   (``�H員`` = 人員 in Big5 read as GBK).
 # Clean text is protected by the gates on each run, not by the run's shape.
+# Written so that each stretch of marks splits one way only: ``(?:\ufffd+X?)*`` before a
+# character that may not follow tried every split of a run of marks (2^29 for the 30 marks a
+# partial reading of UTF-8 read as Big5 leaves before a ``;``: minutes for one line). Same
+# matches (tests/test_encoding.py checks them against the former pattern).
 _CJK_RUN = re.compile(
-    r"(?:\ufffd+[\x40-\x7e]?)*[^\x00-\xff\s\ufffd]+"
-    r"(?:(?:[?\ufffd]+[\x40-\x7e]?|[\x40-\x7e]|[¤§¨°±·×÷àáèéêìíòóùúü])+[^\x00-\xff\s\ufffd]+)*"
+    r"(?:\ufffd+(?:[\x40-\x7e]\ufffd+)*[\x40-\x7e]?)?[^\x00-\xff\s\ufffd]+"
+    r"(?:[?\ufffd\x40-\x7e¤§¨°±·×÷àáèéêìíòóùúü]+[^\x00-\xff\s\ufffd]+)*"
     r"(?:[?\ufffd]+[\x40-\x7e]?)*"
     # A lost lead byte and its trail alone between ASCII (``第 �G`` = 第 二): read only when the
     # rest of the line is (see _cjk_runs).
