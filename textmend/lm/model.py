@@ -123,6 +123,25 @@ class LanguageModel:
         word list never shows it."""
         return not str(self.meta.get("source", "")).startswith("jieba dict")
 
+    def char_gain_bound(self) -> float:
+        """An upper bound, in nats, on what one character adds to a score (:meth:`compare`).
+
+        A character scores the log-probability found at its longest known n-gram (or the
+        unknown character's) plus the backoff weights of up to ``order - 1`` longer contexts:
+        no more than the table's largest log-probability plus ``order - 1`` times its largest
+        positive backoff. Searches use it to skip readings that cannot catch up (0 for the
+        default model: no character raises a score).
+        """
+        from textmend.lm.table import SCALE
+
+        used = self._table[self._table != 0]  # an empty slot is 0 (fingerprints are never 0)
+        if not len(used):
+            return max(0.0, self.unk_logp)
+        logp = ((used >> np.uint64(16)) & np.uint64(0xFFFF)).astype(np.uint16).view(np.int16)
+        backoff = (used & np.uint64(0xFFFF)).astype(np.uint16).view(np.int16)
+        top = max(int(logp.max()) / SCALE, self.unk_logp)
+        return top + (self.order - 1) * max(0, int(backoff.max())) / SCALE
+
     @property
     def context(self) -> int:
         """Characters of left context that can change a score (order - 1)."""

@@ -129,21 +129,10 @@ def char_gain_bound(scorer: Scorer) -> float | None:
 
 
 def _table_bound(model: object) -> float | None:
-    import numpy as np
-
     from textmend.lm.model import LanguageModel
-    from textmend.lm.table import SCALE
 
-    if type(model) is not LanguageModel:
-        return None
-    table = model._table
-    used = table[table != 0]  # an empty slot is 0 (fingerprints are never 0)
-    if not len(used):
-        return None
-    logp = ((used >> np.uint64(16)) & np.uint64(0xFFFF)).astype(np.uint16).view(np.int16)
-    backoff = (used & np.uint64(0xFFFF)).astype(np.uint16).view(np.int16)
-    top = max(int(logp.max()) / SCALE, model.unk_logp)
-    return top + (model.order - 1) * max(0, int(backoff.max())) / SCALE
+    # The exact type: a subclass may score differently from the table the bound is read off.
+    return model.char_gain_bound() if type(model) is LanguageModel else None
 
 
 @dataclass(frozen=True)
