@@ -339,8 +339,19 @@ def test_contexts_with_one_key_score_alike() -> None:
     assert len(by_key) < len(lefts)
 
 
+def _variant_penalties(texts: list[str], left: str) -> list[float]:
+    """The reference for :class:`_Variants`: the penalties for one context, computed afresh."""
+    from textmend.cjk import fold_script
+
+    folded = [fold_script(t) for t in texts]
+    if len(set(folded)) == len(folded):
+        return [0.0] * len(texts)
+    simplified = fold_script(left) == left
+    return [(-1.0 if (f != t) == simplified else 0.0) for t, f in zip(texts, folded, strict=True)]
+
+
 def test_variant_penalties_per_script_match_the_reference() -> None:
-    from textmend.repair._codecs_holes import _variant_penalties, _Variants
+    from textmend.repair._codecs_holes import _Variants
 
     for texts in (["术", "朮", "的"], ["國", "国"], ["的", "一"]):
         variants = _Variants(texts)

@@ -123,8 +123,10 @@ class LanguageModel:
         word list never shows it."""
         return not str(self.meta.get("source", "")).startswith("jieba dict")
 
+    @functools.cached_property
     def char_gain_bound(self) -> float:
-        """An upper bound, in nats, on what one character adds to a score (:meth:`compare`).
+        """An upper bound, in nats, on what one character adds to a score (:meth:`compare`),
+        read off the table once.
 
         A character scores the log-probability found at its longest known n-gram (or the
         unknown character's) plus the backoff weights of up to ``order - 1`` longer contexts:

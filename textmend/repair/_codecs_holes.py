@@ -536,17 +536,6 @@ class _Variants:
         return self._by_script[self._fold(left) == left]
 
 
-def _variant_penalties(texts: list[str], left: str) -> list[float]:
-    """The penalties of :class:`_Variants` for one context, as a list (the reference for it)."""
-    from textmend.cjk import fold_script
-
-    folded = [fold_script(t) for t in texts]
-    if len(set(folded)) == len(folded):
-        return [0.0] * len(texts)
-    simplified = fold_script(left) == left
-    return [(-1.0 if (f != t) == simplified else 0.0) for t, f in zip(texts, folded, strict=True)]
-
-
 def _double_byte_units(template: Sequence[int | None]) -> list[tuple[int, int]]:
     """Character spans of a double-byte codec: ASCII is one byte, anything else (a lost byte
     included) leads a two-byte character, whatever the values of the lost bytes."""

@@ -106,33 +106,19 @@ def context_key(scorer: Scorer, left: str) -> str:
     return left[-c:] if c else ""
 
 
-_BOUNDS: dict[int, tuple[object, float | None]] = {}
-
-
 def char_gain_bound(scorer: Scorer) -> float | None:
     """An upper bound on what one character adds to ``scorer.compare``, or None when unknown.
 
-    A character scores the log-probability found at its longest n-gram (or the unknown
-    character's) plus the backoff weights of up to n - 1 longer contexts: no more than the
-    table's largest log-probability plus n - 1 times its largest positive backoff. For the
-    default model both are 0, so no reading can raise a beam state's score, and states that
-    cannot reach the beam's cut need not be scored (see ``_codecs_holes._choose``). Read off
-    the model's table once; None for any other scorer (no pruning then).
+    ``LanguageModel.char_gain_bound`` for textmend's model (wrapped or not); for the default
+    model it is 0, so no reading can raise a beam state's score, and states that cannot reach
+    the beam's cut need not be scored (see ``_codecs_holes._choose``). None for any other
+    scorer (no pruning then).
     """
-    inner = scorer._model if isinstance(scorer, _Numerals) else scorer
-    got = _BOUNDS.get(id(inner))
-    if got is not None and got[0] is inner:
-        return got[1]
-    bound = _table_bound(inner)
-    _BOUNDS[id(inner)] = (inner, bound)
-    return bound
-
-
-def _table_bound(model: object) -> float | None:
     from textmend.lm.model import LanguageModel
 
+    inner = scorer._model if isinstance(scorer, _Numerals) else scorer
     # The exact type: a subclass may score differently from the table the bound is read off.
-    return model.char_gain_bound() if type(model) is LanguageModel else None
+    return inner.char_gain_bound if type(inner) is LanguageModel else None
 
 
 @dataclass(frozen=True)
