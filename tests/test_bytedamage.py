@@ -124,11 +124,11 @@ def test_running_text_models_score_across_punctuation() -> None:
             seen.append(text)
             return -float(len(text))
 
-    bytedamage._score(Fake(True), "。第 8 條")
+    bytedamage._score_many(Fake(True), ["。第 8 條"])
     assert seen == ["。第 8 條"]
     seen.clear()
     # A word-list model never saw punctuation: the pieces between marks are scored apart.
-    bytedamage._score(Fake(False), "。第 8 條")
+    bytedamage._score_many(Fake(False), ["。第 8 條"])
     assert seen == ["第", "8", "條"]
 
 

@@ -259,19 +259,9 @@ def _repair_silent(
     # The left text ends at the anchor; the context is what precedes the earliest start (the
     # characters after it are part of the span, unrepaired: edits so far all end before it).
     ctx = _RUBY.sub("", left_text[: len(left_text) - (end_at - first)])[-_CONTEXT:]
-    scale = 1.0
-    if not getattr(scorer, "running_text", False):
-        line_end = text[end_at + 1 : end_at + 2] in ("", "\n", "\r")
-        scores = _wordlist_scores(scorer, ctx, texts, right, doc, observed, line_end)
-        base = _wordlist_scores(scorer, ctx, [observed], right, None)[0]
-        scale = _WORDLIST_SCALE
-    else:
-        lm = _score_many(scorer, [ctx + t + right for t in [*texts, observed]])
-        scores = [
-            lm[i] + uncommon_prior(t) + _page_evidence(ctx, t, right, doc, observed)
-            for i, t in enumerate(texts)
-        ]
-        base = lm[-1] + uncommon_prior(observed)
+    scores, base, scale = _score_readings(
+        scorer, ctx, texts, right, doc, observed, _ends_line(text, end_at + 1)
+    )
     best = max(range(len(texts)), key=lambda i: scores[i])
     gain = scores[best] - base
     if gain < (_SILENT_QMARK_MIN_GAIN if text[end_at] == "?" else _SILENT_MIN_GAIN) * scale:
@@ -464,16 +454,13 @@ def _readings(ch: str) -> frozenset[str]:
 _PUNCT_SPLIT = re.compile(r"[\s\u3000-\u303f\uff01-\uff5e!-/:-@\[-`{-~]+")
 
 
-def _score(scorer: object, text: str) -> float:
-    """Model score with punctuation as a boundary when the model was trained on a word list (the
-    default): it has never seen punctuation, and a mark between two clauses must not cost more
-    than a wrong character. A model of running text scores the whole, so ``。第 8 條`` is read
-    with its context across the marks and spaces."""
-    return _score_many(scorer, [text])[0]
-
-
 def _score_many(scorer: object, texts: list[str]) -> list[float]:
-    """:func:`_score` of many texts, in one vectorised model call when the model has one."""
+    """Model scores of ``texts``, in one vectorised model call when the model has one.
+
+    Punctuation is a boundary when the model was trained on a word list (the default): it has
+    never seen punctuation, and a mark between two clauses must not cost more than a wrong
+    character. A model of running text scores the whole, so ``。第 8 條`` is read with its
+    context across the marks and spaces."""
     if getattr(scorer, "running_text", False):
         parts_of = [[t] for t in texts]
     else:
@@ -501,7 +488,7 @@ def _prior_fn(scorer: object | None) -> PriorFn:
     key = id(scorer)
 
     def unigram(ch: str) -> float:
-        # Punctuation is scored as a boundary by the model (see _score), not as a word: its
+        # Punctuation is scored as a boundary by the model (see _score_many), not as a word: its
         # unigram would sink the '。' readings the fold damage makes most often.
         if ord(ch) < 0x80 or not ch.isalpha():
             return uncommon_prior(ch)
@@ -735,6 +722,41 @@ def _right_context(text: str, at: int) -> str:
     return _RUBY.sub("", re.split(r"[?\n]", text[at : at + 4 * _CONTEXT], maxsplit=1)[0])[:_CONTEXT]
 
 
+def _score_readings(
+    scorer: object | None,
+    left: str,
+    texts: list[str],
+    right: str,
+    doc: _Document,
+    observed: str,
+    line_end: bool,
+) -> tuple[list[float], float, float]:
+    """Scores of the readings ``texts`` of ``observed`` between ``left`` and ``right``, the score
+    of ``observed`` itself, and the scale of their differences (see ``_WORDLIST_SCALE``).
+
+    The default word-list model scores with :func:`_wordlist_scores`; a model of running text
+    with its own score, the common-character prior and the page's evidence, which helps it too
+    (300 bench cases with --in-domain: 253 exact, was 249; seed 4: 258, was 256). Without a
+    model only the prior speaks.
+    """
+    if scorer is not None and not getattr(scorer, "running_text", False):
+        scores = _wordlist_scores(scorer, left, texts, right, doc, observed, line_end)
+        base = _wordlist_scores(scorer, left, [observed], right, None)[0]
+        return scores, base, _WORDLIST_SCALE
+    if scorer is None:
+        return [uncommon_prior(t) for t in texts], uncommon_prior(observed), 1.0
+    lm = _score_many(scorer, [left + t + right for t in [*texts, observed]])
+    scores = [
+        lm[i] + uncommon_prior(t) + _page_evidence(left, t, right, doc, observed) for i, t in enumerate(texts)
+    ]
+    return scores, lm[-1] + uncommon_prior(observed), 1.0
+
+
+def _ends_line(text: str, at: int) -> bool:
+    """Whether the span ending before ``text[at]`` ends its line."""
+    return text[at : at + 1] in ("", "\n", "\r")
+
+
 def _confidence(margin: float) -> float:
     return 0.95 if margin >= 3.0 else 0.85 if margin >= 1.0 else 0.6
 
@@ -763,26 +785,10 @@ def _choose(
     texts = list(seen)
     observed = text[start:end_max]
     qmarks = _QMARK_COST * observed.count("?")
-    scale = 1.0
-    if scorer is not None and not getattr(scorer, "running_text", False):
-        line_end = text[end_max : end_max + 1] in ("", "\n", "\r")
-        scores = _wordlist_scores(scorer, left, texts, right, doc, observed, line_end)
-        base = _wordlist_scores(scorer, left, [observed], right, None)[0] - qmarks
-        scale = _WORDLIST_SCALE
-    else:
-        if scorer is not None:
-            lm = _score_many(scorer, [left + t + right for t in [*texts, observed]])
-        else:
-            lm = [0.0] * (len(texts) + 1)
-        scores = [lm[i] + uncommon_prior(t) for i, t in enumerate(texts)]
-        if scorer is not None:
-            # The page's evidence helps a model of running text too (300 bench cases with
-            # --in-domain: 253 exact, was 249; seed 4: 258, was 256).
-            scores = [
-                sc + _page_evidence(left, t, right, doc, observed)
-                for sc, t in zip(scores, texts, strict=True)
-            ]
-        base = lm[-1] + uncommon_prior(observed) - qmarks
+    scores, base, scale = _score_readings(
+        scorer, left, texts, right, doc, observed, _ends_line(text, end_max)
+    )
+    base -= qmarks
     best = max(range(len(texts)), key=lambda i: scores[i])
     gain = scores[best] - base
     if ruby is None and gain < _MIN_GAIN:
