@@ -232,13 +232,10 @@ def option_features(
     gain less its deficit as ``gain`` and minus that deficit as ``lead`` (cut at
     ``LEAD_FLOOR``); the best one has the site's own gain and lead. A site without options has
     its original only; with ``best_only``, every site has its best candidate only."""
-    sums: dict[tuple[str, str], tuple[float, int]] = {}
+    sums = _gain_sums(proposals)
     sites: dict[str, int] = {}
     for r in proposals:
         sites[r.spun] = sites.get(r.spun, 0) + 1
-        for orig, g, _ in r.options:
-            total, n = sums.get((r.spun, orig), (0.0, 0))
-            sums[(r.spun, orig)] = (total + g, n + 1)
     mix = lexicon_mix(proposals, index)
     out: list[list[tuple[str, tuple[float, ...]]]] = []
     for r in proposals:
@@ -412,6 +409,17 @@ def _decide(
     return Reversal(start, end, form, orig, gain, from_table, lead, options, parts)
 
 
+def _gain_sums(proposals: Sequence[Reversal]) -> dict[tuple[str, str], tuple[float, int]]:
+    """Per (form, candidate): the sum of the candidate's gains over the sites of the form where it
+    was scored (``options``), and their number."""
+    sums: dict[tuple[str, str], tuple[float, int]] = {}
+    for r in proposals:
+        for orig, g, _ in r.options:
+            total, n = sums.get((r.spun, orig), (0.0, 0))
+            sums[(r.spun, orig)] = (total + g, n + 1)
+    return sums
+
+
 def pool(proposals: Sequence[Reversal], params: Params) -> list[Reversal]:
     """Mix each candidate's gain at a site with its mean gain at the other sites of the same
     form (weight ``params.pool_weight``), then choose again; see :class:`Params`.
@@ -420,11 +428,7 @@ def pool(proposals: Sequence[Reversal], params: Params) -> list[Reversal]:
     keeps its gains.
     """
     weight = params.pool_weight
-    sums: dict[tuple[str, str], tuple[float, int]] = {}
-    for r in proposals:
-        for orig, g, _ in r.options:
-            total, n = sums.get((r.spun, orig), (0.0, 0))
-            sums[(r.spun, orig)] = (total + g, n + 1)
+    sums = _gain_sums(proposals)
     out: list[Reversal] = []
     for r in proposals:
         if not weight or not r.options:
