@@ -419,3 +419,40 @@ def test_clean_stops_at_a_repeated_id_before_repairing_the_rest(
     capsysbinary.readouterr()
     # The repeat is among the first rows: at most the batch it was read in gets repaired.
     assert sum(repaired) == 0
+
+
+def _interrupt_on_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An interrupt (SIGTERM is raised as KeyboardInterrupt) right after an output's temp file
+    was created, before anything could register it for cleanup under ``tempfile.mkstemp``."""
+    from textmend import io
+
+    def interrupted(*args: object, **kwargs: object) -> object:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(io.os, "fdopen", interrupted)
+
+
+def test_an_interrupt_as_a_temp_file_is_made_leaves_it_for_cleanup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textmend.io import AtomicOutput, remove_pending_temps
+
+    with monkeypatch.context() as m:
+        _interrupt_on_open(m)
+        with pytest.raises(KeyboardInterrupt):
+            AtomicOutput(tmp_path / "out.txt")
+    assert [p.name.endswith(".tmp") for p in tmp_path.iterdir()] == [True]
+    remove_pending_temps()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_interrupted_run_leaves_no_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    src = tmp_path / "in.txt"
+    src.write_text("在全縣計劃生育優(yōu)質(zhì)服務(wù)工作\n", encoding="utf-8")
+    out = tmp_path / "out"
+    _interrupt_on_open(monkeypatch)
+    assert main(["repair", str(src), "-o", str(out)]) == 130  # click turns it into Abort
+    assert capsysbinary.readouterr().out == b""
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]

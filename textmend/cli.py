@@ -23,7 +23,7 @@ import click
 
 from textmend.document import Document
 from textmend.errors import ConfigError, InputError, TextmendError
-from textmend.io import STDIN, AtomicOutput, InputItem, dump_jsonl, read_documents
+from textmend.io import STDIN, AtomicOutput, InputItem, dump_jsonl, read_documents, remove_pending_temps
 from textmend.repair.config import (
     BOILERPLATE_CHOICES,
     PLACEHOLDER_CHOICES,
@@ -814,6 +814,10 @@ def main(argv: list[str] | None = None) -> int:
             raise
         _say(f"internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)")
         return EXIT_FAILED
+    finally:
+        # Outputs still being written when the run stopped (an interrupt, inside click an
+        # Abort, can land between creating a temp file and the code that removes it).
+        remove_pending_temps()
     return EXIT_OK
 
 

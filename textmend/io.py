@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -362,6 +361,41 @@ def read_documents(
             report(err)
 
 
+_PENDING: set[str] = set()
+"""Temp files of :func:`atomic_write` and :class:`AtomicOutput` not yet renamed or removed."""
+
+
+def _new_temp(path: Path) -> tuple[int, str]:
+    """An open new temp file beside ``path`` (mode 0600, as ``tempfile.mkstemp`` makes it).
+
+    Why not mkstemp: its name is known only once the file exists, so an interrupt (SIGTERM is
+    raised as KeyboardInterrupt, see ``cli``) landing between the two left a stray ``.tmp``
+    that nothing would remove. Here the name is registered in ``_PENDING`` before the file is
+    created, and :func:`remove_pending_temps` removes whatever an interrupt left behind.
+    """
+    while True:
+        name = os.path.join(path.parent, f".{path.name}.{os.urandom(6).hex()}.tmp")
+        _PENDING.add(name)
+        try:
+            return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), name
+        except FileExistsError:
+            _PENDING.discard(name)
+
+
+def _drop_temp(name: str) -> None:
+    """Remove the temp file ``name`` if it is still there, and forget it."""
+    if os.path.exists(name):
+        os.unlink(name)
+    _PENDING.discard(name)
+
+
+def remove_pending_temps() -> None:
+    """Remove every temp file this process started and neither renamed nor removed (an
+    interrupted run's), so no half-written file is left beside the outputs."""
+    for name in list(_PENDING):
+        _drop_temp(name)
+
+
 def atomic_write(path: Path, data: bytes, *, backup: bool = False) -> None:
     """Write ``data`` to ``path`` via a temp file in the same directory, fsync, rename.
 
@@ -371,7 +405,7 @@ def atomic_write(path: Path, data: bytes, *, backup: bool = False) -> None:
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    fd, tmp = _new_temp(directory / path.name)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -382,9 +416,9 @@ def atomic_write(path: Path, data: bytes, *, backup: bool = False) -> None:
             if backup:
                 _keep_backup(path)
         os.replace(tmp, path)
+        _PENDING.discard(tmp)
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        _drop_temp(tmp)
         raise
 
 
@@ -411,7 +445,7 @@ class AtomicOutput:
         self.path = Path(path)
         self.backup = backup
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        fd, self._tmp = _new_temp(self.path)
         self._fh = os.fdopen(fd, "wb")
 
     def write(self, data: bytes) -> None:
@@ -425,12 +459,12 @@ class AtomicOutput:
             shutil.copymode(self.path, self._tmp)
             _keep_backup(self.path)
         os.replace(self._tmp, self.path)
+        _PENDING.discard(self._tmp)
 
     def abort(self) -> None:
         if not self._fh.closed:
             self._fh.close()
-        if os.path.exists(self._tmp):
-            os.unlink(self._tmp)
+        _drop_temp(self._tmp)
 
     def __enter__(self) -> AtomicOutput:
         return self
