@@ -90,9 +90,9 @@ def _whole_folds(text: str) -> str:
         pos += len(ch.encode("gbk"))
     chars = list(text)
     for m in FOLD_MATCH.finditer(data):  # the forward model's own pattern
-        i = starts.get(m.start())
-        if i is not None and len(chars[i].encode("gbk")) == 2:
-            chars[i] = chr(m.group()[1] - 0x80)
+        at = starts.get(m.start())
+        if at is not None and len(chars[at].encode("gbk")) == 2:
+            chars[at] = chr(m.group()[1] - 0x80)
     return "".join(chars)
 
 

@@ -21,6 +21,7 @@ byte-level, encoding and spinner ones) instead of the layout fixers alone.
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import re
@@ -28,7 +29,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bench.common import need_shared, print_table, timed
+from bench.common import need_shared, pinyin_errors, print_table, timed
 from textmend.cjk import fold_script, is_han, opencc_flavour
 from textmend.repair import boilerplate, lines, lostchar, placeholder, punct, ruby, script
 from textmend.repair.config import RepairConfig
@@ -87,8 +88,8 @@ def _paragraphs(texts: Sequence[str], lo: int = 30, hi: int = 400) -> list[str]:
 def add_ruby(text: str, rng: random.Random) -> str:
     from pypinyin import Style, pinyin
 
-    marks = pinyin(text, style=Style.TONE, errors=lambda s: [None] * len(s))
-    nums = pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors=lambda s: [None] * len(s))
+    marks = pinyin(text, style=Style.TONE, errors=pinyin_errors(None))
+    nums = pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors=pinyin_errors(None))
     variant = rng.random()
     out = []
     for ch, m, n in zip(text, marks, nums, strict=True):
@@ -116,7 +117,8 @@ def wrap(paragraphs: Sequence[str], width: int) -> str:
 
     out = []
     for p in paragraphs:
-        line, w = [], 0
+        line: list[str] = []
+        w = 0
         tail = len(p.rstrip())
         for k, ch in enumerate(p):
             cw = display_width(ch)
@@ -271,7 +273,7 @@ def _throughput(cn: Sequence[str], tw: Sequence[str]) -> list[list[object]]:
     t_all, _ = timed(lambda: repair(text, LAYOUT_ONLY), repeat=3)
     rows.append(["default layout pass (repair)", mb / t_all, "ftfy.fix_text", mb / t_ftfy, t_ftfy / t_all])
     for name, fn in fixers:
-        t, _ = timed(lambda fn=fn: fn(text, LAYOUT_ONLY), repeat=3)
+        t, _ = timed(functools.partial(fn, text, LAYOUT_ONLY), repeat=3)
         rows.append([f"  {name}.fix", mb / t, "ftfy.fix_text", mb / t_ftfy, t_ftfy / t])
     cfg = LAYOUT_ONLY.with_options(punct="fullwidth")
     t, _ = timed(lambda: punct.fix(text, cfg), repeat=3)

@@ -43,7 +43,8 @@ def load_tw(shared: Path, limit: int = 300) -> list[str]:
 
 def load_laws(shared: Path) -> tuple[list[str], list[str]]:
     """laws-cn split by document: even lines train, odd lines are held out."""
-    train, held = [], []
+    train: list[str] = []
+    held: list[str] = []
     with (shared / "corpora" / "laws-cn.jsonl").open(encoding="utf-8") as f:
         for i, line in enumerate(f):
             (train if i % 2 == 0 else held).append(json.loads(line)["text"])

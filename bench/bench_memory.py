@@ -34,7 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import need_shared, print_table
+from bench.common import need_shared, pinyin_errors, print_table
 
 MB = 1_000_000
 
@@ -60,7 +60,7 @@ def _cycle(texts: list[str], every: int) -> bytes:
             kind = (k // every) % 4 if para and k % every == 0 else -1
             if kind == 0:  # ruby on one character in four of the paragraph's start
                 head = para[:40]
-                readings = pinyin(head, style=Style.TONE, errors=lambda s: [""] * len(s))
+                readings = pinyin(head, style=Style.TONE, errors=pinyin_errors(""))
                 glued = "".join(
                     ch + (f"({r[0]})" if i % 4 == 0 and r and r[0] and r[0] != ch else "")
                     for i, (ch, r) in enumerate(zip(head, readings, strict=False))

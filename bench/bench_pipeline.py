@@ -22,7 +22,7 @@ import time
 from collections import defaultdict
 from typing import Any
 
-from bench.common import need_shared, print_table
+from bench.common import need_shared, pinyin_errors, print_table
 
 
 def _paragraphs(n: int) -> list[str]:
@@ -42,7 +42,7 @@ def _paragraphs(n: int) -> list[str]:
     while len(docs) < n:
         p = paras[k % len(paras)]
         if k % 5 == 0:  # ruby damage on one character in three, as in seed 003
-            readings = pinyin(p, style=Style.TONE, errors=lambda s: [""] * len(s))
+            readings = pinyin(p, style=Style.TONE, errors=pinyin_errors(""))
             p = "".join(
                 ch + (f"({r[0]})" if i % 3 == 0 and r and r[0] and r[0] != ch else "")
                 for i, (ch, r) in enumerate(zip(p, readings, strict=False))
@@ -117,7 +117,7 @@ def main(args: list[str]) -> None:
         t0 = time.perf_counter()
         warm_up()  # models load once here; forked workers inherit them
         print(f"warm_up: {time.perf_counter() - t0:.1f} s; loads in the parent: {_load_counts()}")
-    rows = []
+    rows: list[list[Any]] = []
     workers: list[list[Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         runs: list[tuple[str, Any, int]] = []

@@ -54,3 +54,13 @@ def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]
     for r in cells:
         print("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |")
     sys.stdout.flush()
+
+
+def pinyin_errors(fill: object) -> Callable[[str], Any]:
+    """A pypinyin ``errors`` callback giving ``fill`` for each character without a reading, so
+    readings stay aligned with characters. pypinyin takes a list here; its stubs say str."""
+
+    def errors(chars: str) -> Any:
+        return [fill] * len(chars)
+
+    return errors
