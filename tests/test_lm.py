@@ -220,6 +220,40 @@ def test_write_is_atomic_and_leaves_no_temp(tmp_path: Path) -> None:
     assert sorted(p.name for p in target.parent.iterdir()) == ["m.bin"]
 
 
+def test_an_interrupted_model_write_leaves_its_temp_for_cleanup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An interrupt (SIGTERM is raised as KeyboardInterrupt) right after the temp file exists:
+    its name was registered before, so the CLI's final cleanup removes it."""
+    from textmend import io
+    from textmend.lm import modelfile
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    made: list[str] = []
+    real_new_temp = io.new_temp
+
+    def new_temp_then_interrupt(path: Path) -> tuple[int, str]:
+        fd, name = real_new_temp(path)
+        os.close(fd)
+        made.append(name)
+        assert name in io._PENDING  # registered before anything can interrupt
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(io, "new_temp", new_temp_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        modelfile.write_model(tmp_path / "m.bin", {"x": np.arange(3, dtype=np.uint64)}, {})
+    assert [Path(m).exists() for m in made] == [True]
+    io.remove_pending_temps()
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.undo()
+    monkeypatch.setattr(modelfile.os, "chmod", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        modelfile.write_model(tmp_path / "m.bin", {"x": np.arange(3, dtype=np.uint64)}, {})
+    assert list(tmp_path.iterdir()) == []  # the writer's own handler removed it
+
+
 def test_read_corpus(tmp_path: Path) -> None:
     (tmp_path / "a.jsonl").write_text('{"text": "第一"}\n\n{"text": "第二"}\n', encoding="utf-8")
     (tmp_path / "b.txt").write_text("第三", encoding="utf-8")

@@ -365,7 +365,7 @@ _PENDING: set[str] = set()
 """Temp files of :func:`atomic_write` and :class:`AtomicOutput` not yet renamed or removed."""
 
 
-def _new_temp(path: Path) -> tuple[int, str]:
+def new_temp(path: Path) -> tuple[int, str]:
     """An open new temp file beside ``path`` (mode 0600, as ``tempfile.mkstemp`` makes it).
 
     Why not mkstemp: its name is known only once the file exists, so an interrupt (SIGTERM is
@@ -382,7 +382,7 @@ def _new_temp(path: Path) -> tuple[int, str]:
             _PENDING.discard(name)
 
 
-def _drop_temp(name: str) -> None:
+def drop_temp(name: str) -> None:
     """Remove the temp file ``name`` if it is still there, and forget it."""
     if os.path.exists(name):
         os.unlink(name)
@@ -393,7 +393,7 @@ def remove_pending_temps() -> None:
     """Remove every temp file this process started and neither renamed nor removed (an
     interrupted run's), so no half-written file is left beside the outputs."""
     for name in list(_PENDING):
-        _drop_temp(name)
+        drop_temp(name)
 
 
 def atomic_write(path: Path, data: bytes, *, backup: bool = False) -> None:
@@ -405,7 +405,7 @@ def atomic_write(path: Path, data: bytes, *, backup: bool = False) -> None:
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp = _new_temp(directory / path.name)
+    fd, tmp = new_temp(directory / path.name)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -418,7 +418,7 @@ def atomic_write(path: Path, data: bytes, *, backup: bool = False) -> None:
         os.replace(tmp, path)
         _PENDING.discard(tmp)
     except BaseException:
-        _drop_temp(tmp)
+        drop_temp(tmp)
         raise
 
 
@@ -445,7 +445,7 @@ class AtomicOutput:
         self.path = Path(path)
         self.backup = backup
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self._tmp = _new_temp(self.path)
+        fd, self._tmp = new_temp(self.path)
         self._fh = os.fdopen(fd, "wb")
 
     def write(self, data: bytes) -> None:
@@ -464,7 +464,7 @@ class AtomicOutput:
     def abort(self) -> None:
         if not self._fh.closed:
             self._fh.close()
-        _drop_temp(self._tmp)
+        drop_temp(self._tmp)
 
     def __enter__(self) -> AtomicOutput:
         return self

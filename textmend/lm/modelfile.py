@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -36,14 +35,18 @@ def write_model(path: str | os.PathLike[str], arrays: dict[str, np.ndarray], met
     header = json.dumps({"format": FORMAT_VERSION, "meta": meta, "arrays": layout}).encode()
     start = len(MAGIC) + 8 + len(header)
     start += _pad(start)
+    # The temp file is registered before it exists, so an interrupted build leaves no stray
+    # ``.tmp`` beside the cache (see textmend.io.new_temp).
+    from textmend.io import drop_temp, new_temp
+
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
+        fd, tmp = new_temp(target)
     except OSError as exc:
         raise InputError(str(target), f"cannot write language model: {exc.strerror or exc}") from exc
     try:
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a shared cache must be readable
+        os.chmod(tmp, 0o644)  # the temp file is made 0600; a shared cache must be readable
         with os.fdopen(fd, "wb") as f:
             f.write(MAGIC + len(header).to_bytes(8, "little") + header)
             f.write(b"\0" * (start - f.tell()))
@@ -51,11 +54,12 @@ def write_model(path: str | os.PathLike[str], arrays: dict[str, np.ndarray], met
                 f.write(np.ascontiguousarray(arr).tobytes())
                 f.write(b"\0" * _pad(arr.nbytes))
         os.replace(tmp, target)
+        drop_temp(tmp)  # renamed: only forgets the name
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
+        drop_temp(tmp)
         raise InputError(str(target), f"cannot write language model: {exc.strerror or exc}") from exc
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        drop_temp(tmp)
         raise
 
 
