@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import math
@@ -35,6 +36,7 @@ from textmend.spinner.reverse import (
     reversals,
     select,
     site_features,
+    substring_counts,
 )
 from textmend.spinner.synth import Spinner
 
@@ -251,6 +253,72 @@ def test_a_ranking_decision_takes_the_best_scoring_candidate() -> None:
     assert (ranked.original, ranked.gain, ranked.from_table, ranked.lead) == ("戊己", 3.0, True, -1.0)
     (judged,) = Decision(_weights(lm=1.0), 0.0).rescore([r], index)
     assert (judged.original, judged.gain) == ("甲乙", 1.0)
+
+
+def test_the_document_counts_its_own_collocations_of_each_candidate() -> None:
+    # 展开 at 6..8 between 和 and 工作; 开展 occurs unspun before 工作, 进行 never next to them.
+    index = CandidateIndex([make_lexicon({"展开", "开展", "进行"})])
+    text = "要开展工作和展开工作与进行调查"
+    assert text[6:8] == "展开"
+    r = Reversal(6, 8, "展开", "进行", 2.0, options=(("进行", 2.0, False), ("开展", 1.0, False)))
+    (rows,) = option_features([r], index, text=text)
+    feats = {o: dict(zip(FEATURES, f, strict=True)) for o, f in rows}
+    assert feats["开展"]["orig_ctx"] == pytest.approx(math.log(2))  # 开展工 once
+    assert feats["开展"]["orig_ctx2"] == pytest.approx(math.log(2))  # 开展工作 once
+    assert feats["进行"]["orig_ctx"] == feats["进行"]["orig_ctx2"] == 0.0
+    assert feats["开展"]["form_ctx"] == 0.0  # the site's own 和展开 and 展开工 are not counted
+    # Without the text the counts are unknown, i.e. 0.
+    (bare,) = option_features([r], index)
+    assert all(f[FEATURES.index("orig_ctx")] == 0.0 for _, f in bare)
+    # A ranking decision that weighs the document's own evidence prefers 开展.
+    (ranked,) = Decision(_weights(orig_ctx=1.0), 0.0, ranks=True).rescore([r], index, text)
+    assert (ranked.original, ranked.gain) == ("开展", pytest.approx(math.log(2)))
+
+
+def test_a_form_seen_twice_in_one_context_counts_the_other_occurrence() -> None:
+    index = CandidateIndex([make_lexicon({"展开", "开展"})])
+    text = "和展开工和展开工"
+    r = Reversal(1, 3, "展开", "开展", 2.0, options=(("开展", 2.0, False),))
+    (rows,) = option_features([r], index, text=text)
+    # 和展开 and 展开工 once more each, elsewhere.
+    assert rows[0][1][FEATURES.index("form_ctx")] == pytest.approx(math.log(3))
+
+
+def test_reversals_give_the_decision_the_documents_own_counts() -> None:
+    # The model prefers 进行 at the spun 展开 (a hand-weighted gain of 2 against 开展's 0); the
+    # document also has 开展工作 unspun, which a decision weighing orig_ctx2 alone trusts.
+    index = CandidateIndex([make_lexicon({"展开", "开展", "进行"})])
+    model = WordModel({"和进行": 2.0})
+    text = "要开展工作和展开工作"
+    hand = _plain(min_log_ratio=None, floor=-99)
+    (site,) = [r for r in reversals(text, index, model, hand) if r.spun == "展开"]
+    assert site.original == "进行"
+    ranking = Decision(_weights(orig_ctx2=1.0), 0.0, ranks=True)
+    fitted = reversals(text, index, model, dataclasses.replace(hand, decision=ranking, refine_margin=3.0))
+    (site,) = [r for r in fitted if r.spun == "展开"]
+    assert (site.original, site.gain) == ("开展", pytest.approx(math.log(2)))
+
+
+def test_a_candidate_inside_the_form_counts_only_outside_the_form() -> None:
+    # 行政 occurs inside every 行政管理, the site's own included: that is no evidence; the
+    # 科技行政部门 further on is (left 技 and 科技, right 部 and 部门).
+    index = CandidateIndex([make_lexicon({"行政管理", "行政", "管理"})])
+    text = "市科技行政管理部门和市科技行政部门"
+    r = Reversal(3, 7, "行政管理", "行政", 2.0, options=(("行政", 2.0, False), ("管理", 1.0, False)))
+    (rows,) = option_features([r], index, text=text)
+    feats = {o: dict(zip(FEATURES, f, strict=True)) for o, f in rows}
+    assert (feats["行政"]["orig_ctx"], feats["行政"]["orig_ctx2"]) == (pytest.approx(math.log(3)),) * 2
+    assert feats["管理"]["orig_ctx"] == feats["管理"]["orig_ctx2"] == 0.0
+
+
+@given(st.text(alphabet="甲乙丙丁", max_size=30))
+def test_substring_counts_match_a_scan(text: str) -> None:
+    counts = substring_counts(text, 4)
+    for k in (2, 3, 4):
+        for i in range(len(text) - k + 1):
+            sub = text[i : i + k]
+            assert counts[sub] == sum(text.startswith(sub, j) for j in range(len(text)))
+    assert all(2 <= len(s) <= 4 for s in counts)
 
 
 def test_reversals_apply_the_decision_last() -> None:
