@@ -132,19 +132,26 @@ def test_clean_traditional_and_simplified_lines_stay_unchanged() -> None:
         assert fix(clean, CFG) == []
 
 
-def test_a_mark_costs_a_frequent_word_in_the_word_term() -> None:
+def test_a_mark_costs_its_share_of_running_text_in_the_word_term() -> None:
     from textmend.lm.words import word_logprob
+    from textmend.repair._codecs_lm import mark_token_logprob
 
     # The word dictionary has no marks: segmented whole, a mark is an unknown word, far less
     # likely than any hanzi, so a lost 、 would always lose to 且 (both A? 42 in Big5).
     assert word_logprob("郵資、運費") < word_logprob("郵資且運費")
     assert _word_score("郵資、運費") > _word_score("郵資且運費")
-    # The Han runs on either side are segmented on their own, each at one edge of the window.
+    # The Han runs on either side are segmented on their own, each at one edge of the window,
+    # and the mark counts as a token of its own frequency.
     assert _word_score("郵資、運費") == pytest.approx(
         window_word_logprob("郵資", True, False)
         + window_word_logprob("運費", False, True)
-        + word_logprob("的")
+        + mark_token_logprob("、")
     )
+    # Not every mark as 的: a ？ inside a clause is rare, 人 (A4 48, ？ is A1 48) is not.
+    assert _word_score("學者七人開會") > _word_score("學者七？開會")
+    assert _word_score("研討會，以增進") > _word_score("研討會，？增進")
+    # Latin letters and digits are still read by the word component as before.
+    assert mark_token_logprob("A") is None and mark_token_logprob("人") is None
 
 
 def test_script_prior_penalises_the_other_script_only() -> None:
