@@ -117,9 +117,19 @@ def ftfy_trigger_re() -> re.Pattern[str]:
     return _FTFY_TRIGGER
 
 
+# GBK's 、 and 。 (A1A2, A1A3) read as Big5: GBK read as Big5 lands mostly in Big5's frequent
+# block, so its lines may show too few uncommon characters for the trigger, but hardly one
+# without these two, which clean Chinese almost never uses (once in the 11.7 million characters
+# of the laws corpora, as brackets).
+GBK_PUNCT_AS_BIG5 = "﹜﹝"
+
+
 @functools.cache
 def _any_trigger_re() -> re.Pattern[str]:
-    return re.compile(f"{_trigger_re().pattern}|{_FTFY_TRIGGER.pattern}")
+    # One character class for the single-character triggers: a third alternative cost a fifth
+    # of the scan's speed on clean text (34 -> 27 million characters per second).
+    single = _FTFY_TRIGGER.pattern.removeprefix("[").removesuffix("]")
+    return re.compile(f"{_trigger_re().pattern}|[{single}{GBK_PUNCT_AS_BIG5}]")
 
 
 def needs_attention(text: str) -> bool:
@@ -154,13 +164,14 @@ def suspect_lines(text: str) -> list[tuple[int, int]]:
         pos = end + 1
 
 
-def uncommon_fraction(text: str) -> float:
-    """Share of the non-ASCII, non-space characters of ``text`` outside :func:`common_chars`."""
+def uncommon_fraction(text: str, also: str = "") -> float:
+    """Share of the non-ASCII, non-space characters of ``text`` outside :func:`common_chars` (or
+    in ``also``)."""
     body = [c for c in text if ord(c) > 0x7F and not c.isspace()]
     if not body:
         return 0.0
     unc = _uncommon_re()
-    return sum(1 for c in body if unc.match(c)) / len(body)
+    return sum(1 for c in body if unc.match(c) or c in also) / len(body)
 
 
 HAN_RE = re.compile(f"[{HAN_CLASS}]")

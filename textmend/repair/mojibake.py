@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from textmend.edits import Edit, apply_edits, resolve_overlaps
 from textmend.repair._codecs import (
     _CP1252_HIGH,
+    GBK_PUNCT_AS_BIG5,
     cp1252_sloppy_encode,
     encode_cp936,
     ftfy_trigger_re,
@@ -96,6 +97,7 @@ class Candidate:
     lossy: bool = False
     sure: bool = True
     guessed: int = 0  # lost characters chosen by the model without a clear margin
+    guessed_han: int = 0  # how many of them are Han characters
 
     @property
     def kind(self) -> str:
@@ -116,14 +118,84 @@ def fix(text: str, config: RepairConfig) -> list[Edit]:
     if not lines:
         return []
     scorer = get_scorer(config.lm_path)
-    edits: list[Edit] = []
-    for start, end in lines:
-        edits.extend(_fix_line(text, start, end, scorer))
+    per_line = [_fix_line(text, start, end, scorer) for start, end in lines]
+    # A page is decoded with one codec, so a line proven to be mojibake of a CJK codec lets the
+    # lost-byte runs of the lines next to it be read with that codec (see _cjk_runs' ``hint``),
+    # where they are too short to stand alone (``称爹�G`` = 備註：). Only lines with lost bytes
+    # left unread are read again: they are damaged whatever the codec.
+    # A line read with a hint passes it on to its own neighbours (a page of short lines), so
+    # the lines are swept down, then up.
+    proven = [_proven_kinds(line_edits) for line_edits in per_line]
+    tried: list[frozenset[str]] = [frozenset()] * len(lines)
+    for i in [*range(len(lines)), *reversed(range(len(lines)))]:
+        start, end = lines[i]
+        if not _lost_left(text, start, end, per_line[i], config.min_confidence):
+            continue
+        hint = _hint(text, lines, proven, i)
+        if hint <= tried[i]:
+            continue
+        tried[i] = hint
+        per_line[i] = _fix_line(text, start, end, scorer, hint)
+        read = {e.kind for e in per_line[i] if e.confidence >= 0.8 and e.before != e.after}
+        proven[i] = _proven_kinds(per_line[i]) | (hint & read)
+    edits = [e for line_edits in per_line for e in line_edits]
     edits.extend(_flags(text, edits))
     return sorted(edits, key=lambda e: (e.start, e.end))
 
 
-def _fix_line(text: str, start: int, end: int, scorer: object | None) -> list[Edit]:
+def _proven_kinds(edits: list[Edit]) -> frozenset[str]:
+    """The CJK misreadings that confident edits of one line read six Han characters with."""
+    han: dict[str, int] = {}
+    for e in edits:
+        if e.confidence >= 0.8 and e.kind.removeprefix(f"{KIND}.") in _CJK_KINDS:
+            han[e.kind] = han.get(e.kind, 0) + han_count(e.after)
+    return frozenset(kind for kind, n in han.items() if n >= _PROOF_HAN)
+
+
+def _hint(text: str, lines: list[tuple[int, int]], proven: list[frozenset[str]], i: int) -> frozenset[str]:
+    """The codecs proven by the nearest proven lines before and after line ``i``.
+
+    Lines in between that are ASCII, or damaged lines nothing was proven on (lost bytes no codec
+    could read: ``�x�@�x``, a Big5 table border), do not break the page, up to
+    ``_HINT_REACH`` suspect lines away; a line of other text does.
+    """
+    hint: frozenset[str] = frozenset()
+    for step in (-1, 1):
+        j = i
+        while 0 <= j + step < len(lines) and abs(j + step - i) <= _HINT_REACH:
+            gap = (
+                text[lines[j + step][1] : lines[j][0]] if step < 0 else text[lines[j][1] : lines[j + step][0]]
+            )
+            if not gap.isascii():
+                break
+            j += step
+            if proven[j]:
+                hint |= proven[j]
+                break
+            if "\ufffd" not in text[lines[j][0] : lines[j][1]]:
+                break
+    return hint
+
+
+# How far (in suspect lines) a proven line lends its codec: a bound on the walk, which a file of
+# unreadable damaged lines would otherwise make quadratic.
+_HINT_REACH = 8
+
+
+def _lost_left(text: str, start: int, end: int, edits: list[Edit], threshold: float) -> bool:
+    """``text[start:end]`` still shows a replacement mark once its applied edits are made."""
+    applied = [e for e in edits if e.confidence >= threshold and e.before != e.after]
+    pos = start
+    for e in sorted(applied, key=lambda e: e.start):
+        if "\ufffd" in text[pos : e.start]:
+            return True
+        pos = max(pos, e.end)
+    return "\ufffd" in text[pos:end]
+
+
+def _fix_line(
+    text: str, start: int, end: int, scorer: object | None, hint: frozenset[str] = frozenset()
+) -> list[Edit]:
     """Repairs inside ``text[start:end]`` (one line), iterated to a fixed point.
 
     One step may leave damage another step sees (ftfy's fragment patch beside a GBK run, a
@@ -131,12 +203,12 @@ def _fix_line(text: str, start: int, end: int, scorer: object | None) -> list[Ed
     idempotent, as repair is.
     """
     line = text[start:end]
-    after, edits = _step(line, scorer)
+    after, edits = _step(line, scorer, hint)
     if after == line:
         return [_moved(e, start) for e in edits]  # suggestions and flags only
     current, notes = after, [e.note for e in edits if e.confidence >= 0.8]
     for _ in range(_MAX_STEPS - 1):
-        nxt, more = _step(current, scorer)
+        nxt, more = _step(current, scorer, hint)
         if nxt == current:
             break
         current = nxt
@@ -149,7 +221,7 @@ def _fix_line(text: str, start: int, end: int, scorer: object | None) -> list[Ed
 _MAX_STEPS = 3
 
 
-def _step(line: str, scorer: object | None) -> tuple[str, list[Edit]]:
+def _step(line: str, scorer: object | None, hint: frozenset[str] = frozenset()) -> tuple[str, list[Edit]]:
     """One repair step on a line: (text after the confident edits, edits relative to the line).
 
     ftfy first, then the CJK codec passes. "Valid UTF-8 wins": when ftfy re-encodes the whole
@@ -159,12 +231,12 @@ def _step(line: str, scorer: object | None) -> tuple[str, list[Edit]]:
     fixed, ftfy_kind, ftfy_note, whole = _ftfy_line(line)
     # Latin-1 runs and CJK runs may overlap (a CJK run takes in ASCII trail bytes and marks):
     # competing readings of one span, of which the more confident is kept.
-    own = resolve_overlaps([*_latin_runs(line, scorer), *_cjk_runs(line, scorer)])
+    own = resolve_overlaps([*_latin_runs(line, scorer), *_cjk_runs(line, scorer, hint)])
     own_after = apply_edits(line, [e for e in own if e.confidence >= 0.8])
     if ftfy_kind is None:
         return own_after, own
     ours = [e for e in _latin_runs(fixed, scorer) if e.confidence >= 0.8]
-    ours = resolve_overlaps(ours + [e for e in _cjk_runs(fixed, scorer) if e.confidence >= 0.8])
+    ours = resolve_overlaps(ours + [e for e in _cjk_runs(fixed, scorer, hint) if e.confidence >= 0.8])
     after = apply_edits(fixed, ours)
     # Keep the reading with fewer Latin-family letters left over. On a tie, a whole-line UTF-8
     # decode by ftfy wins; ftfy's fragment patches (decode_inconsistent_utf8 on GBK read as
@@ -196,7 +268,8 @@ def _better(candidate: str, original: str, scorer: object | None) -> float | Non
         return None
     # A partial reading keeps U+FFFD for what it could not read: neither Chinese nor evidence.
     unc_new = uncommon_fraction(candidate.replace("\ufffd", ""))
-    unc_old = uncommon_fraction(original)
+    # GBK's 、。 read as Big5 are evidence too (see GBK_PUNCT_AS_BIG5).
+    unc_old = uncommon_fraction(original, GBK_PUNCT_AS_BIG5)
     if latin_evidence_re().search(original):
         unc_old = max(unc_old, 1.0)  # a Latin-1 run is no Chinese at all
     if unc_new > 0.2 or unc_old - unc_new < _MIN_GAIN_STRONG:
@@ -211,10 +284,16 @@ def _better(candidate: str, original: str, scorer: object | None) -> float | Non
     if unc_old - unc_new < _MIN_GAIN and not strong:
         return None
     confidence = 0.97 if unc_new == 0.0 else 0.9 if unc_new <= 0.1 else 0.75
-    # Short runs carry little evidence: two characters are a guess, not a repair.
-    if cjk < 3:
+    # Short runs carry little evidence: two characters are a guess, not a repair. In an exact
+    # reading (no byte lost) fullwidth Chinese punctuation counts with them (Big5 （機關 read as
+    # Latin-1, ``¡]¾÷Ãö``, is two Han characters and a bracket).
+    exact = "\ufffd" not in original and "?" not in original
+    if cjk + (sum(1 for ch in candidate if ch in _CJK_PUNCT) if exact else 0) < 3:
         confidence = min(confidence, 0.7)
     return confidence
+
+
+_CJK_PUNCT = "（）「」『』、。，：；！？《》〈〉【】"
 
 
 def _best(
@@ -233,7 +312,11 @@ def _best(
         # A reading of a lossy run is far better than the mojibake it replaces even when a lost
         # character was a close call, as long as such guesses are not most of it (at most one
         # character in two): it is then applied at the default threshold.
-        few = cand.guessed * 2 <= len(cand.text)
+        # A run whose characters read without doubt hold enough Han characters to prove the
+        # codec on their own (see _PROOF_HAN) is mojibake of that codec however many of its lost
+        # characters were close calls: the reading, even with a few of them wrong, beats the
+        # mojibake left as it is (``禣夹非�p�U�G�@�B...`` = 費標準如下：一、...).
+        few = cand.guessed * 2 <= len(cand.text) or han_count(cand.text) - cand.guessed_han >= _PROOF_HAN
         conf = min(conf, 0.85 if cand.sure else 0.8 if few else 0.6)
     return cand, conf
 
@@ -352,6 +435,7 @@ _CJK_REVERSALS: tuple[_Reversal, ...] = (
     ("gbk_as_big5", _enc("big5"), "gbk"),
     ("utf8_as_sjis", _enc("shift_jis"), "utf-8"),
 )
+_CJK_KINDS = frozenset(kind for kind, _, _ in _CJK_REVERSALS)
 
 
 def _cjk_candidates(run: str, scorer: object | None, after: str = "", before: str = "") -> list[Candidate]:
@@ -373,7 +457,12 @@ def _cjk_candidates(run: str, scorer: object | None, after: str = "", before: st
     return out
 
 
-def _cjk_runs(text: str, scorer: object | None) -> list[Edit]:
+# Han characters that prove a line's codec: runs of a line together read this many with one codec
+# (confidently, or with lost bytes filled) and the line was evidently decoded with it.
+_PROOF_HAN = 6
+
+
+def _cjk_runs(text: str, scorer: object | None, hint: frozenset[str] = frozenset()) -> list[Edit]:
     """CJK-as-CJK repairs of the runs of ``text`` (one line).
 
     Short runs carry too little evidence on their own (two characters read as another codec are
@@ -383,10 +472,18 @@ def _cjk_runs(text: str, scorer: object | None) -> list[Edit]:
     pieces are read the same way. Later runs of the line are read with that codec only when it
     can read them (``鏈�鍔�`` = 本办 also reads as GBK-read-as-Big5 ``渺攘類``). Clean lines never
     have such an anchor, so this cannot touch them.
+
+    Runs with lost bytes are damaged whatever the codec, so less proof is needed for them: one
+    run of the line confidently read with lost bytes filled (or ``hint``, the codecs that
+    neighbouring lines were proven to be read with) lets the line's other lossy runs be read
+    with that codec when their reading is only held back by its close calls or its shortness
+    (``�B�寻O�C材 5 兵 セいみ�H...`` = 、書記。第 5 條 本中心人...: the run after ``5`` has two
+    close calls in eleven characters).
     """
     edits: list[Edit] = []
     short: list[tuple[int, int]] = []
     sure_kinds: set[str] = set()
+    lossy_kinds: set[str] = set()  # codecs that a lossy run of the line was confidently read with
     han_read: dict[str, int] = {}  # Han characters of the line confidently read, per kind
 
     def candidates(start: int, end: int) -> tuple[int, list[Candidate]]:
@@ -406,48 +503,132 @@ def _cjk_runs(text: str, scorer: object | None) -> list[Edit]:
         more = _cjk_candidates(text[start : end + 1], scorer, after.group() if after else "", before)
         return (end + 1, more) if any(c.lossy for c in more) else (end, cands)
 
-    for m in _CJK_RUN.finditer(text):
-        run = m.group()
-        # Mojibake of one CJK codec read as another is mostly Han (only a few lead-byte rows map
-        # to kana, Greek or Cyrillic): a Cyrillic or box-drawing run is not it.
-        # Replacement marks and ASCII trail bytes are neither Han nor evidence against it.
-        wide = sum(1 for ch in run if ord(ch) > 0x7F and ch != "\ufffd")
-        if len(run) < 3 or uncommon_fraction(run) < _MIN_GAIN_STRONG or han_count(run) * 3 < wide:
-            short.append(m.span())
-            continue
-        end, cands = candidates(m.start(), m.end())
+    def read(start: int, end: int) -> tuple[int, tuple[Candidate, float] | None]:
+        end, cands = candidates(start, end)
         if any(c.kind in sure_kinds for c in cands):
             # A line is decoded with one codec: another codec's reading is a coincidence.
             cands = [c for c in cands if c.kind in sure_kinds]
-        best = _best(text[m.start() : end], cands, scorer)
+        return end, _best(text[start:end], cands, scorer)
+
+    def accept(
+        start: int, end: int, cand: Candidate, conf: float, note: str = "", proves: bool = True
+    ) -> None:
+        # What is read on a neighbour's word alone proves nothing about this line.
+        if proves:
+            han_read[cand.kind] = han_read.get(cand.kind, 0) + han_count(cand.text)
+            if han_read[cand.kind] >= _PROOF_HAN:
+                sure_kinds.add(cand.kind)
+            if cand.lossy:
+                lossy_kinds.add(cand.kind)
+        edits.append(
+            _trimmed_edit(text, start, end, cand.text, cand.kind, conf, " > ".join(cand.chain) + note)
+        )
+
+    spans = [m.span() for m in _CJK_RUN.finditer(text)]
+    i = 0
+    while i < len(spans):
+        start, end = spans[i]
+        i += 1
+        run = text[start:end]
+        # Mojibake of one CJK codec read as another is mostly Han (only a few lead-byte rows map
+        # to kana, Greek or Cyrillic): a Cyrillic or box-drawing run is not it, unless it shows
+        # lost lead bytes beside their ASCII trail bytes: Big5's most frequent rows (A4-A8) are
+        # GBK's kana, Greek, Cyrillic and bopomofo rows (``ㄌ�U�CそΑ―眔�G`` = 依下列公式求得：).
+        # Replacement marks and ASCII trail bytes are neither Han nor evidence against it.
+        wide = sum(1 for ch in run if ord(ch) > 0x7F and ch != "\ufffd")
+        mostly_han = han_count(run) * 3 >= wide or _LOST_LEAD.search(run) is not None
+        odd = uncommon_fraction(run, GBK_PUNCT_AS_BIG5)
+        if len(run) < 3 or odd < _MIN_GAIN_STRONG or not mostly_han:
+            short.append((start, end))
+            continue
+        read_end, best = read(start, end)
+        if best is None or best[1] < 0.8:
+            joined = _across_ideographic_space(text, start, end, spans[i:])
+            if joined is not None:
+                join_end, taken = joined
+                join_read_end, join_best = read(start, join_end)
+                if join_best is not None and (best is None or join_best[1] > best[1]):
+                    read_end, best, end = join_read_end, join_best, join_end
+                    i += taken
         if best is None:
-            short.append(m.span())
+            short.append((start, end))
             continue
         cand, conf = best
         if conf < 0.8:
-            short.append(m.span())
+            short.append((start, end))
             continue
-        han_read[cand.kind] = han_read.get(cand.kind, 0) + han_count(cand.text)
-        if han_read[cand.kind] >= 6:
-            sure_kinds.add(cand.kind)
-        edits.append(_trimmed_edit(text, m.start(), end, cand.text, cand.kind, conf, " > ".join(cand.chain)))
-    if not sure_kinds:
-        return edits
-    for start, end in short:
-        run = text[start:end]
-        if not any(ch in "?\ufffd" or ord(ch) > 0xFF for ch in run):
-            continue
-        end, cands = candidates(start, end)
-        for cand in cands:
-            if (
-                cand.kind in sure_kinds
-                and cand.text != text[start:end]
-                and uncommon_fraction(cand.text) == 0.0
-            ):
-                note = " > ".join(cand.chain) + " (as the rest of the line)"
-                edits.append(_trimmed_edit(text, start, end, cand.text, cand.kind, 0.8, note))
-                break
+        accept(start, read_end, cand, conf)
+    # The runs left (short ones, and those no reading passed on its own), read in order with a
+    # codec the line proved, now with the repaired line before them as context. A run with lost
+    # bytes is damaged whatever the codec: a lossy run read confidently proves the codec for it,
+    # and its reading is taken when it beats the mojibake (see _better) even with close calls
+    # or too few characters to stand alone. Without lost bytes a short run is Chinese as it
+    # stands unless six Han characters of the line prove the codec, and is read only as common
+    # characters. What the runs read counts towards the proof, so the pass is repeated while it
+    # grows (``�B�寻O�C材 5 兵 セいみ�H...``: 兵 = 條 once the run after it is read).
+    left = short
+    while left and (sure_kinds or lossy_kinds or hint):
+        proof = (len(sure_kinds), len(lossy_kinds))
+        held: list[tuple[int, int]] = []
+        for start, end in left:
+            run = text[start:end]
+            lossy = any(ch in "?\ufffd" for ch in run)
+            kinds = sure_kinds | lossy_kinds | hint if lossy else sure_kinds
+            if not kinds or not any(ch in "?\ufffd" or ord(ch) > 0xFF for ch in run):
+                held.append((start, end))
+                continue
+            read_end, cands = candidates(start, end)
+            cands = [c for c in cands if c.kind in kinds and c.text != text[start:read_end]]
+            # With only a lossy run's proof (or a neighbour's), the reading must beat the run on
+            # its own terms (_better: clean text with a lost character, ``第 �A7 條`` or a table
+            # border ``┼�@──``, is not read with a neighbour's codec), and a reading made of close
+            # calls alone (``�x�@�x``: each lost lead byte may be 台 as well as │) is a guess,
+            # not a repair. A neighbour's proof reaches a run that is mostly kana, Greek or box
+            # drawing only when the run shows lost lead bytes beside their ASCII trail bytes
+            # (``セいみ�Hㄆ`` = 本中心人事, the most frequent Big5 rows read as GBK's kana):
+            # Japanese with a lost character (``ソフトウェア�の設定``) reads as Big5 Han as well
+            # as mojibake does.
+            wide = sum(1 for ch in run if ord(ch) > 0x7F and ch != "\ufffd")
+            near = han_count(run) * 3 >= wide or _LOST_LEAD.search(run) is not None
+            strong = [c for c in cands if c.kind in sure_kinds]
+            weak = [
+                c
+                for c in cands
+                if c.kind not in sure_kinds and c.guessed < len(c.text) and (c.kind in lossy_kinds or near)
+            ]
+            best = _best(text[start:read_end], strong or weak, scorer) if lossy else None
+            if best is None:
+                best = next(((c, 0.8) for c in strong if uncommon_fraction(c.text) == 0.0), None)
+            if best is None:
+                held.append((start, end))
+                continue
+            own = best[0].kind in sure_kinds or best[0].kind in lossy_kinds
+            accept(start, read_end, best[0], max(best[1], 0.8), " (as the rest of the line)", own)
+        if (len(sure_kinds), len(lossy_kinds)) == proof:
+            break
+        left = held
     return sorted(edits, key=lambda e: e.start)
+
+
+def _across_ideographic_space(
+    text: str, start: int, end: int, later: list[tuple[int, int]]
+) -> tuple[int, int] | None:
+    """Where a lossy run cut at an ideographic space may really end: (end, runs taken in).
+
+    U+3000 is the cp936 pair A1 A1, which a double-byte codec read as another makes out of a
+    trail byte A1 and the lead A1 of the punctuation row (Big5 式。 = A6 A1 A1 43 reads as
+    ``姒\\u3000C``): the run pattern stops at it as at any space, leaving a lead byte without its
+    trail. The run is read across it, with the next run when only a trail byte (``C``) lies
+    between. None when the run has no lost bytes or no ideographic space follows it.
+    """
+    if not text.startswith("\u3000", end) or not any(ch in "?\ufffd" for ch in text[start:end]):
+        return None
+    j = end
+    while j < len(text) and text[j] == "\u3000":
+        j += 1
+    if later and (later[0][0] == j or (later[0][0] == j + 1 and _TRAIL.match(text, j))):
+        return later[0][1], 1
+    return j, 0
 
 
 # Lossy readings whose lost bytes can be searched: the observed text was decoded with cp936 or
@@ -472,10 +653,22 @@ def _fill_lost_bytes(run: str, after: str, scorer: object | None, before: str, k
         filled = fill_holes(run, after, scorer, before, *_FILLABLE[kind], partial=True)
     if filled is None:
         return []
-    return [Candidate(filled.text, (kind,), lossy=True, sure=not filled.guessed, guessed=len(filled.guessed))]
+    guessed = filled.guessed
+    return [
+        Candidate(
+            filled.text,
+            (kind,),
+            lossy=True,
+            sure=not guessed,
+            guessed=len(guessed),
+            guessed_han=han_count("".join(guessed)),
+        )
+    ]
 
 
 _ASCII_AFTER = re.compile(r"[\x21-\x7e ]{1,8}")
+# A lead byte lost before its ASCII trail byte (double-byte codecs read as each other).
+_LOST_LEAD = re.compile(r"\ufffd[\x40-\x7e]")
 _TRAIL = re.compile(r"[\x40-\x7e]")
 
 
