@@ -10,8 +10,10 @@ the damage can explain:
 
 From the incident on, every observed character is turned back into the bytes it may have come
 from (a ``?`` is itself or any lost byte; an ASCII byte is itself or a folded ``A3 xx``; other
-characters are their GBK bytes), and a beam search re-reads the bytes in step. A candidate is
-kept only if it decodes as GBK, and replaying the damage on it gives back the observed text
+characters are their GBK bytes), and a beam search re-reads the bytes in step. A run that shows
+no '?' where it starts (the folded byte was a valid trail) is read back from where it ends, and
+may hold further straddles: a lone ASCII byte inside it (see :func:`_repair_silent`). A candidate
+is kept only if it decodes as GBK, and replaying the damage on it gives back the observed text
 exactly; the language model (with a common-character prior) must prefer it to the text as seen.
 With the default model, built from a word list, the readings are scored with jieba's word model
 too, and with what no word list knows: a sentence does not end on a conjunction, a list goes on
@@ -54,7 +56,11 @@ _CONTEXT = 6
 # Nats the repair must win by over the text as observed.
 _MIN_GAIN = 2.0
 # A run without '?' has no orphan byte vouching for damage: clean text must lose by far more.
-_SILENT_MIN_GAIN = 8.0
+# In 750 clean snippets with stray bytes after Han characters (the bench's stray texts, seeds
+# 12-16), no reading of the 691 possible runs ending at a lone ASCII byte came within 2.3 of the
+# text as seen (scaled as the confidence is), while the bench's short runs (``蚟k`` = 停辦,
+# ``盤l`` = 保衛, ``蠻邕x`` = 校甄選) won by 5.3-8.0, under the 8 this was.
+_SILENT_MIN_GAIN = 5.0
 # A run ending in an orphan '?' shows one byte that no character explains: half that. Clean
 # text with ASCII question marks after Chinese never came near it (see the tests); the runs
 # it lets through (``窣?`` = 福利, ``盚?`` = 保全) won by 4.7-7.5 on the bench's cases.
@@ -106,6 +112,10 @@ _ECHO_GAIN = 2.0
 # edits given 0.95 were right 195 of 204 / 180 of 189 times, 0.85: 73 of 83 / 75 of 91, and
 # those left at 0.6 (not applied): 18 of 39 / 21 of 48.
 _WORDLIST_SCALE = 2.0
+# ASCII symbols that Chinese running text hardly uses, unlike the folded marks ``,:;()!?%/-.``
+# and digits or letters: in a span as observed they are most likely fold damage (＝＜＃ ... are
+# rare as whole forms), so they cost like rare marks (see _observed_cost).
+_ODD_ASCII = frozenset("#$&*+<=>@[\\]^_`{|}~")
 _STRADDLE_A3 = -2  # an A3 byte that must be the trail of a character (a fold straddle)
 
 
@@ -160,7 +170,7 @@ def fix(text: str, config: RepairConfig) -> list[Edit]:
         lo = max(0, start - _MAX_TOKENS - 8 * _CONTEXT)
         left = apply_edits(text[lo:start], _clip(applied, lo))
         if silent_kind:
-            edit = _repair_silent(text, start, max(taken, 0), scorer, left, doc)
+            edit = _repair_silent(text, _run_ends(text, start, silent), max(taken, 0), scorer, left, doc)
         else:
             edit = _repair_incident(text, start, ruby, scorer, left, doc)
         if edit is not None:
@@ -194,28 +204,49 @@ def _anchors(text: str) -> Iterator[tuple[int, str | None]]:
 # brackets of clean text (``」?``).
 _MISREAD_PAIR = rf"[{HAN_CLASS}\u00a0-\u2fff\u3100-\u33ff\ufe30-\ufe4f\uffe0-\uffe5]"
 _CLEAN_MARKS = "\u2010-\u2027\u00b7\u00a0"  # dashes, quotes, ellipsis, middle dots
+_SILENT_END_AFTER_FOLD = re.compile(
+    rf"(?<={_MISREAD_PAIR})(?<![{_CLEAN_MARKS}])[\x21-\x3e\x40-\x7e](?=[\x40-\x7e](?![0-9A-Za-z])|\?)"
+)
 _SILENT_END = re.compile(rf"(?<={_MISREAD_PAIR})(?<![{_CLEAN_MARKS}])(?:[\x40-\x7e](?![0-9A-Za-z])|\?)")
 
 
 def _silent_anchors(text: str) -> Iterator[int]:
     """Positions of ASCII characters that may end a straddle run that starts without a '?'."""
+    found = set()
     for m in _SILENT_END.finditer(text):
         at = m.start()
-        if at > 1 and text[at - 2] in _WORDISH:
+        if at > 1 and text[at - 2] in _WORDISH and not _lone_byte(text, at - 2):
             continue  # ``A4B型``: part of an ASCII word, not a lone byte
         if text[at] == "?" and not _cjk_context(text, at):
             continue
+        found.add(at)
+    for m in _SILENT_END_AFTER_FOLD.finditer(text):
+        # The end right after a second straddle's byte (``ㄍV?`` = 停止, ``蠵iL`` = 校校長): the
+        # byte before it is no word of ASCII, the misread pair before that says so.
+        if len(_CJK.findall(text, max(0, m.start() - 8), m.start() + 8)) >= 2:
+            found.add(m.start() + 1)
+    for at in sorted(found):
         line_start = text.rfind("\n", 0, at) + 1
         line_end = text.find("\n", at)
-        if _FULLWIDTH.search(text, line_start, line_end if line_end >= 0 else len(text)):
-            continue
-        yield at
+        if not _FULLWIDTH.search(text, line_start, line_end if line_end >= 0 else len(text)):
+            yield at
+
+
+def _lone_byte(text: str, at: int) -> bool:
+    """Whether ``text[at]`` is one ASCII character between two characters of two GBK bytes: a
+    second straddle inside a run (``大孭T骸?`` = 大專校院。), not part of an ASCII word."""
+    return 0 < at < len(text) - 1 and all(len(_bytes(text[i]) or b"") == 2 for i in (at - 1, at + 1))
 
 
 def _repair_silent(
-    text: str, end_at: int, floor: int, scorer: object | None, left_text: str, doc: _Document = _NO_DOCUMENT
+    text: str,
+    ends: list[int],
+    floor: int,
+    scorer: object | None,
+    left_text: str,
+    doc: _Document = _NO_DOCUMENT,
 ) -> Edit | None:
-    """Undo a straddle run ending at ``text[end_at]``: a lone ASCII byte or an orphan '?'.
+    """Undo a straddle run ending at one of ``ends``: a lone ASCII byte or an orphan '?'.
 
     If the run starts at character ``s`` (lead X, trail F with F the folded byte), the original
     bytes are ``X A3 (F+0x80)`` then the run's bytes re-paired one byte later, the end byte
@@ -223,9 +254,58 @@ def _repair_silent(
     Every start (and lost byte) whose reconstruction decodes as GBK and re-damages to exactly
     the observed run (with the character after it, which orphaned the '?') is a candidate, and
     the model must prefer one to the run as seen by a margin: nothing at the start vouches for
-    damage, and a '?' after a Chinese character may be a genuine question mark."""
+    damage, and a '?' after a Chinese character may be a genuine question mark.
+
+    ``ends[0]`` is the anchor (``left_text`` ends there); later ends are anchors that the same
+    run reaches (see :func:`_run_ends`): a lone ASCII byte may be a second straddle inside a
+    longer run rather than its end (``蚉健⒁婪ㄍV?`` = 停薪、依法停止, where ending at ``V`` read
+    ``依法蚔``). All readings, whatever their end, are scored over the same span, the rest of it
+    kept as seen."""
     if scorer is None:
         return None
+    # A later end competes only with runs through the anchor: one that starts after it is
+    # another incident, decided from its own anchor.
+    candidates = [
+        (s, end_at + 1, cand)
+        for end_at in ends
+        for s, cand in _silent_candidates(text, end_at, floor)
+        if end_at == ends[0] or s < ends[0]
+    ]
+    if not candidates:
+        return None
+    first = min(s for s, _, _ in candidates)
+    last = max(e for _, e, _ in candidates)
+    right = _right_context(text, last)
+    # Every reading covers the same observed span text[first:last] (the parts outside its own
+    # run kept as seen), so the scores compare like for like.
+    texts = [text[first:s] + cand + text[e:last] for s, e, cand in candidates]
+    observed = text[first:last]
+    # The left text ends at the anchor; the context is what precedes the earliest start (the
+    # characters after it are part of the span, unrepaired: edits so far all end before it).
+    ctx = _RUBY.sub("", left_text[: len(left_text) - (ends[0] - first)])[-_CONTEXT:]
+    scores, base, scale = _score_readings(scorer, ctx, texts, right, doc, observed, _ends_line(text, last))
+    best = max(range(len(texts)), key=lambda i: scores[i])
+    gain = scores[best] - base
+    s, e, cand = candidates[best]
+    if gain < (_SILENT_QMARK_MIN_GAIN if text[e - 1] == "?" else _SILENT_MIN_GAIN) * scale:
+        return None
+    ranked = sorted(scores, reverse=True)
+    margin = min(gain, ranked[0] - ranked[1]) if len(ranked) > 1 else gain
+    confidence = _confidence(margin / scale)
+    return Edit(
+        s,
+        e,
+        text[s:e],
+        cand,
+        f"{KIND}.folded_punct",
+        confidence,
+        "fullwidth form folded across a character boundary (no orphan byte)",
+    )
+
+
+def _silent_candidates(text: str, end_at: int, floor: int) -> list[tuple[int, str]]:
+    """The readings ``(start, text)`` of a straddle run ending at ``text[end_at]`` (see
+    :func:`_repair_silent`) that decode as GBK and re-damage to the observed text exactly."""
     line_start = text.rfind("\n", 0, end_at) + 1
     candidates: list[tuple[int, str]] = []
     after = _bytes(text[end_at + 1]) if end_at + 1 < len(text) else b""
@@ -235,6 +315,12 @@ def _repair_silent(
     body = b""
     for s in range(end_at - 1, max(floor, line_start, end_at - _MAX_TOKENS) - 1, -1):
         b = _bytes(text[s])
+        if b is not None and _lone_fold(b):
+            # A lone ASCII byte inside the run is a second straddle: the byte before it (read as
+            # a lead) was a character's lead before A3, and A3 + the next lead folded into it
+            # (``孒吮9芗稗k`` = 專人保管及辦, ``大孭T骸?`` = 大專校院。): the run goes on.
+            body = bytes((0xA3, b[0] + 0x80)) + body
+            continue
         if b is None or len(b) != 2:
             break
         body = b + body
@@ -248,37 +334,37 @@ def _repair_silent(
                 continue
             if redamage(original + after) == seen_upto[s:]:
                 candidates.append((s, cand))
-    if not candidates:
-        return None
-    right = _right_context(text, end_at + 1)
-    first = min(s for s, _ in candidates)
-    # Every reading covers the same observed span text[first:end_at+1] (the part before its own
-    # start kept as seen), so the scores compare like for like.
-    texts = [text[first:s] + cand for s, cand in candidates]
-    observed = text[first : end_at + 1]
-    # The left text ends at the anchor; the context is what precedes the earliest start (the
-    # characters after it are part of the span, unrepaired: edits so far all end before it).
-    ctx = _RUBY.sub("", left_text[: len(left_text) - (end_at - first)])[-_CONTEXT:]
-    scores, base, scale = _score_readings(
-        scorer, ctx, texts, right, doc, observed, _ends_line(text, end_at + 1)
-    )
-    best = max(range(len(texts)), key=lambda i: scores[i])
-    gain = scores[best] - base
-    if gain < (_SILENT_QMARK_MIN_GAIN if text[end_at] == "?" else _SILENT_MIN_GAIN) * scale:
-        return None
-    ranked = sorted(scores, reverse=True)
-    margin = min(gain, ranked[0] - ranked[1]) if len(ranked) > 1 else gain
-    s, cand = candidates[best]
-    confidence = _confidence(margin / scale)
-    return Edit(
-        s,
-        end_at + 1,
-        text[s : end_at + 1],
-        cand,
-        f"{KIND}.folded_punct",
-        confidence,
-        "fullwidth form folded across a character boundary (no orphan byte)",
-    )
+        # Inside a misread run every pair's second byte is a character's lead (0x81 and up): a
+        # pair whose second byte is a lone ASCII byte starts the run, it is not inside one. Read
+        # on, it would stand for a letter in the original (``校依專仔L匦约鞍l``, applied at 0.85).
+        break
+    return candidates
+
+
+def _lone_fold(b: bytes) -> bool:
+    """Whether the bytes of one observed character may be a folded ``A3 xx`` inside a run."""
+    return len(b) == 1 and 0x21 <= b[0] <= 0x7E and b != b"?"
+
+
+def _run_ends(text: str, at: int, anchors: list[int]) -> list[int]:
+    """``at`` and the later silent anchors the same misread run reaches: only characters of two
+    GBK bytes and lone ASCII bytes (possible folds) lie between. A '?' ends a run: the byte
+    after an orphan is decoded anew."""
+    ends = [at]
+    if text[at] == "?":
+        return ends
+    for later in anchors:
+        if later <= at:
+            continue
+        if later - at > _MAX_TOKENS:
+            break
+        between = [_bytes(ch) or b"" for ch in text[ends[-1] + 1 : later]]
+        if not all(len(b) == 2 or _lone_fold(b) for b in between):
+            break
+        ends.append(later)
+        if text[later] == "?":
+            break
+    return ends
 
 
 _CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff]")
@@ -430,8 +516,9 @@ def _char_word(ch: str) -> float:
 def _cjk_context(text: str, at: int) -> bool:
     """A fold anchor is only damage inside Chinese text: the '?' of ``index.php?id=1`` or
     ``Why?Because`` follows a Latin letter or a URL character, and has no Han nearby; the
-    orphaned lead byte of the damage follows a Chinese character (or a ruby's ``)``)."""
-    if at > 0 and text[at - 1] in _WORDISH:
+    orphaned lead byte of the damage follows a Chinese character (or a ruby's ``)``), or a lone
+    ASCII byte after one: the trail that ended a misread run just before (``龑W?=M`` = 學校組)."""
+    if at > 0 and text[at - 1] in _WORDISH and not (at > 1 and len(_bytes(text[at - 2]) or b"") == 2):
         return False
     return len(_CJK.findall(text, max(0, at - 8), at + 8)) >= 2
 
@@ -536,7 +623,10 @@ def _expand(state: _State, seq: list[int], prior: PriorFn) -> Iterator[_State]:
         nxt: list[_State] = []
         for st in states:
             if byte == _STRADDLE_A3:
-                if st.pending is None:
+                # Not after a lead A3 either: the folder, scanning left to right, would have
+                # folded that A3 with this one (A3 A3 is ＃), so ``＃供…`` never re-damages to the
+                # observed text, and such readings crowded the beam out (``停供`` was cut).
+                if st.pending is None or st.pending == 0xA3:
                     continue
                 values: range | tuple[int, ...] = (0xA3,)
             else:
@@ -752,6 +842,22 @@ def _score_readings(
     return scores, lm[-1] + uncommon_prior(observed), 1.0
 
 
+def _observed_cost(observed: str, scorer: object | None) -> float:
+    """What the marks of an anchored span cost the text as observed: each '?' (see
+    ``_QMARK_COST``), and with the word-list model, which never sees a mark, every other mark at
+    the price a reading pays for it (see :func:`_wordlist_scores`), ASCII symbols that running
+    Chinese does not use (``_ODD_ASCII``) at the rare marks' price. Otherwise the span as seen
+    kept its ``=``, ideographic space and ``≈`` for free, and ``就醫及?=?`` (with that space
+    before the last '?') beat ``就醫及保健。``, which pays for its ``。``."""
+    cost = _QMARK_COST * observed.count("?")
+    if scorer is None or getattr(scorer, "running_text", False):
+        return cost  # a running-text model scores the marks itself; no model: only the prior
+    for ch in observed:
+        if ch in _ODD_ASCII or (ord(ch) > 0x7F and not is_han(ch)):
+            cost += _MARK_COST if ch in _SENTENCE_MARKS else _RARE_MARK_COST
+    return cost
+
+
 def _ends_line(text: str, at: int) -> bool:
     """Whether the span ending before ``text[at]`` ends its line."""
     return text[at : at + 1] in ("", "\n", "\r")
@@ -784,11 +890,10 @@ def _choose(
         seen.setdefault(st.text + text[end:end_max], (end, st))
     texts = list(seen)
     observed = text[start:end_max]
-    qmarks = _QMARK_COST * observed.count("?")
     scores, base, scale = _score_readings(
         scorer, left, texts, right, doc, observed, _ends_line(text, end_max)
     )
-    base -= qmarks
+    base -= _observed_cost(observed, scorer)
     best = max(range(len(texts)), key=lambda i: scores[i])
     gain = scores[best] - base
     if ruby is None and gain < _MIN_GAIN:
@@ -802,4 +907,20 @@ def _choose(
         confidence = max(confidence, 0.9 if len(texts) == 1 else confidence)
     else:
         kind, note = f"{KIND}.folded_punct", "fullwidth form folded across a character boundary"
-    return Edit(start, end, text[start:end], st.text, kind, confidence, note)
+    after = st.text
+    kept = _kept_qmark_tail(text[start:end], after)
+    if kept:
+        # The reading ends on a '?' it keeps as seen: that '?' may start the next incident
+        # (``?4娑?十年?5?經`` = 保存二十年。但經), which must not be taken by this edit.
+        end, after = end - kept, after[:-kept]
+    return Edit(start, end, text[start:end], after, kind, confidence, note)
+
+
+def _kept_qmark_tail(before: str, after: str) -> int:
+    """How many trailing characters, from the first '?' among them on, ``after`` keeps of
+    ``before`` unchanged (0 when the unchanged tail has no '?')."""
+    k = 0
+    while k < min(len(before), len(after)) - 1 and before[-1 - k] == after[-1 - k]:
+        k += 1
+    q = before.find("?", len(before) - k) if k else -1
+    return len(before) - q if q >= 0 else 0
