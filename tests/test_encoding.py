@@ -7,20 +7,15 @@ import random
 from pathlib import Path
 
 import pytest
+from mojibake_cases import CFG, repaired
 
 from textmend.edits import apply_edits
 from textmend.repair._codecs import decode_cp936
 from textmend.repair.config import RepairConfig
 from textmend.repair.mojibake import fix
 
-CFG = RepairConfig()
 TRUTH = "中华人民共和国宪法规定公民有受教育的权利和义务"
 TRAD = "中華民國憲法規定人民有受國民教育之權利與義務"
-
-
-def repaired(text: str) -> str:
-    edits = [e for e in fix(text, CFG) if e.confidence >= CFG.min_confidence and e.before != e.after]
-    return apply_edits(text, edits)
 
 
 @pytest.mark.parametrize(

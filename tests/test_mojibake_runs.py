@@ -8,23 +8,9 @@ and misaligned pairs cut a line into many short runs, at ASCII digits, spaces an
 from __future__ import annotations
 
 import pytest
+from mojibake_cases import CFG, big5_as_gbk, gbk_as_big5, repaired
 
-from textmend.edits import apply_edits
-from textmend.repair._codecs import decode_cp936
-from textmend.repair.config import RepairConfig
 from textmend.repair.mojibake import fix
-
-CFG = RepairConfig()
-
-
-def repaired(text: str) -> str:
-    edits = [e for e in fix(text, CFG) if e.confidence >= CFG.min_confidence and e.before != e.after]
-    return apply_edits(text, edits)
-
-
-def big5_as_gbk(text: str) -> str:
-    """Each line's Big5 bytes read as cp936 (how a Big5 page shown as GBK is saved)."""
-    return "\n".join(decode_cp936(line.encode("big5")) for line in text.split("\n"))
 
 
 def test_a_run_is_read_across_an_ideographic_space() -> None:
@@ -138,10 +124,6 @@ def test_clean_text_is_left_alone(clean: str) -> None:
 
 
 # --- GBK read as Big5 without loss: lines the pre-check let through -----------------------------
-
-
-def gbk_as_big5(text: str) -> str:
-    return text.encode("gbk").decode("big5", errors="replace")
 
 
 @pytest.mark.parametrize(
