@@ -1,5 +1,5 @@
-"""Damage and repair helpers shared by the encoding fixer's tests (tests/test_encoding.py,
-tests/test_mojibake_runs.py, tests/test_codecs_holes.py, tests/test_codecs_marks.py)."""
+"""Damage and repair helpers shared by the encoding fixer's tests (test_encoding.py,
+test_mojibake_runs.py and the test_codecs_*.py files)."""
 
 from __future__ import annotations
 

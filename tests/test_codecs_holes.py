@@ -11,28 +11,12 @@ import random
 from collections.abc import Sequence
 
 import pytest
+from mojibake_cases import CFG, big5_as_gbk, gbk_as_big5, repaired, utf8_as_gbk
 
-from textmend.edits import apply_edits
 from textmend.repair._codecs import decode_cp936
 from textmend.repair._codecs_holes import _script_prior, _word_score, fill
 from textmend.repair._codecs_lm import window_word_logprob
-from textmend.repair.config import RepairConfig
 from textmend.repair.mojibake import fix
-
-CFG = RepairConfig()
-
-
-def repaired(text: str) -> str:
-    edits = [e for e in fix(text, CFG) if e.confidence >= CFG.min_confidence and e.before != e.after]
-    return apply_edits(text, edits)
-
-
-def big5_as_gbk(text: str) -> str:
-    return decode_cp936(text.encode("big5"))
-
-
-def gbk_as_big5(text: str) -> str:
-    return text.encode("gbk").decode("big5", errors="replace")
 
 
 def test_a_cascade_of_lost_bytes_is_searched_across_characters() -> None:
@@ -188,10 +172,6 @@ def test_utf8_read_as_big5_keeps_only_sure_characters(truth: str) -> None:
 
 
 # --- the default model's blind spots when it fills lost bytes (UTF-8 read as GBK) ---------------
-
-
-def utf8_as_gbk(text: str) -> str:
-    return decode_cp936(text.encode("utf-8"))
 
 
 def test_dates_are_read_between_damaged_pieces() -> None:

@@ -10,29 +10,10 @@ case is made here by applying the codec damage to a clean string.
 from __future__ import annotations
 
 import pytest
+from mojibake_cases import big5_as_gbk, repaired, utf8_as_gbk
 
-from textmend.edits import apply_edits
-from textmend.repair._codecs import decode_cp936
 from textmend.repair._codecs_holes import _items, _layout_cost, _mark_lms, _unclosed
 from textmend.repair._codecs_lm import get_scorer, mark_token_logprob
-from textmend.repair.config import RepairConfig
-from textmend.repair.mojibake import fix
-
-CFG = RepairConfig()
-
-
-def repaired(text: str) -> str:
-    edits = [e for e in fix(text, CFG) if e.confidence >= CFG.min_confidence and e.before != e.after]
-    return apply_edits(text, edits)
-
-
-def big5_as_gbk(text: str) -> str:
-    return decode_cp936(text.encode("big5"))
-
-
-def utf8_as_gbk(text: str) -> str:
-    return decode_cp936(text.encode("utf-8"))
-
 
 needs_model = pytest.mark.skipif(get_scorer() is None, reason="the readings are ranked by the language model")
 
