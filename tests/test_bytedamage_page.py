@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from bytedamage_cases import damage_and_repair
 
-from textmend.edits import Edit, apply_edits
+from textmend.edits import Edit
 from textmend.repair import bytedamage
-from textmend.repair._codecs_gbkdamage import redamage
-from textmend.repair._codecs_lm import get_scorer
-from textmend.repair.config import RepairConfig
 
 
 def test_a_character_the_page_uses_elsewhere_earns() -> None:
@@ -30,15 +28,10 @@ def test_a_character_of_the_span_itself_does_not_vouch() -> None:
 
 
 def test_a_page_about_schools_reads_no_shanghai() -> None:
-    if get_scorer(None) is None:
-        pytest.skip("default model unavailable")
     # jieba's word model knows 上海 far better than 上校 (colonel); with nothing but the words the
     # default model applied ``上海、中校；督察四圈`` at 0.85. The page speaks of its school.
-    original = "第十職等或上校、中校；督察四人，秘書四人。學校置校長一人。"
-    damaged = redamage(original.encode("gbk"))
-    config = RepairConfig()
-    edits = [e for e in bytedamage.fix(damaged, config) if e.confidence >= config.min_confidence]
-    assert "上海" not in apply_edits(damaged, edits)
+    text = damage_and_repair("第十職等或上校、中校；督察四人，秘書四人。學校置校長一人。")
+    assert "上海" not in text
 
 
 def test_a_character_used_once_elsewhere_is_no_evidence() -> None:
@@ -71,24 +64,14 @@ def test_sentences_of_one_character(left: str, reading: str, right: str, count: 
 
 
 def test_no_sentence_of_one_character_is_applied() -> None:
-    if get_scorer(None) is None:
-        pytest.skip("default model unavailable")
     # 停發 (CD A3 B0 6C) loses 停's lead byte; 。 (A1 A3) was the default model's choice: 起。發。
-    original = "自核定之日起停發。\n二、依軍人撫卹條例辦理死亡撫卹者"
-    damaged = redamage(original.encode("gbk"))
-    config = RepairConfig()
-    edits = [e for e in bytedamage.fix(damaged, config) if e.confidence >= config.min_confidence]
-    assert "。發。" not in apply_edits(damaged, edits)
+    text = damage_and_repair("自核定之日起停發。\n二、依軍人撫卹條例辦理死亡撫卹者")
+    assert "。發。" not in text
 
 
 def test_the_beam_keeps_a_word_the_character_model_scores_low() -> None:
-    if get_scorer(None) is None:
-        pytest.skip("default model unavailable")
     # 但 alone scores below 淡 in the word list's character model; the beam had dropped
     # 保管。但須 and 保管。淡須 was applied at 0.95.
-    original = "永久保存或另行裝訂較便者，得另行保管。但須互註日期"
-    damaged = redamage(original.encode("gbk"))
-    config = RepairConfig()
-    edits = [e for e in bytedamage.fix(damaged, config) if e.confidence >= config.min_confidence]
-    assert "保管。淡" not in apply_edits(damaged, edits)
-    assert "保管。但須" in apply_edits(damaged, edits)
+    text = damage_and_repair("永久保存或另行裝訂較便者，得另行保管。但須互註日期")
+    assert "保管。淡" not in text
+    assert "保管。但須" in text

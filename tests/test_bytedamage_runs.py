@@ -4,24 +4,12 @@ right after a straddle's byte, anchored spans whose own marks are damage, and th
 from __future__ import annotations
 
 import pytest
+from bytedamage_cases import CFG, damage_and_repair, needs_model, repaired
 
-from textmend.edits import apply_edits
 from textmend.repair import bytedamage
 from textmend.repair._codecs_gbkdamage import redamage
-from textmend.repair._codecs_lm import get_scorer
 from textmend.repair.bytedamage import fix
 from textmend.repair.config import RepairConfig
-
-CFG = RepairConfig()
-
-
-def _needs_model() -> None:
-    if get_scorer() is None:
-        pytest.skip("choosing the lost lead byte of a fold needs the language model (textmend.lm)")
-
-
-def _repaired(damaged: str) -> str:
-    return apply_edits(damaged, [e for e in fix(damaged, CFG) if e.confidence >= CFG.min_confidence])
 
 
 # Each original is damaged by the forward model in the test (the observed text is checked too,
@@ -41,10 +29,7 @@ def _repaired(damaged: str) -> str:
     ],
 )
 def test_runs_with_more_than_one_straddle(original: str, observed: str) -> None:
-    _needs_model()
-    damaged = redamage(original.encode("gbk"))
-    assert observed in damaged
-    assert _repaired(damaged) == original
+    assert damage_and_repair(original, observed) == original
 
 
 @pytest.mark.parametrize(
@@ -57,20 +42,17 @@ def test_runs_with_more_than_one_straddle(original: str, observed: str) -> None:
 def test_two_character_runs_ending_at_a_lone_byte(original: str, observed: str) -> None:
     # Such runs won by 5.3-8 nats (scaled) on the bench's cases; clean snippets with stray bytes
     # never came within 2.3 (see _SILENT_MIN_GAIN and the stray-byte checks).
-    _needs_model()
-    damaged = redamage(original.encode("gbk"))
-    assert observed in damaged
-    assert _repaired(damaged) == original
+    assert damage_and_repair(original, observed) == original
 
 
 def test_independent_runs_in_one_stretch_are_each_repaired() -> None:
     # Two runs, each ending at its own 'U', with only two-byte characters between them: the
     # later end must not compete with the first run (both were left at 0.6).
-    _needs_model()
+    needs_model()
     original = "人員保險養老給付、軍人保險退伍給付之總額"
     damaged = redamage(original.encode("gbk"))
     assert damaged.count("眐U") == 2
-    assert _repaired(damaged) == original
+    assert repaired(damaged) == original
 
 
 @pytest.mark.parametrize(
@@ -82,10 +64,7 @@ def test_independent_runs_in_one_stretch_are_each_repaired() -> None:
     ],
 )
 def test_a_span_as_seen_pays_for_its_odd_marks(original: str, observed: str) -> None:
-    _needs_model()
-    damaged = redamage(original.encode("gbk"))
-    assert observed in damaged
-    assert _repaired(damaged) == original
+    assert damage_and_repair(original, observed) == original
 
 
 def test_observed_cost_counts_marks_only_for_the_word_list_model() -> None:
@@ -120,13 +99,13 @@ def test_clean_text_with_an_ascii_pair_after_chinese_is_left_alone() -> None:
 def test_an_incident_does_not_take_the_next_incidents_question_mark() -> None:
     # The first reading ends on the '?' of ``?5?`` kept as seen: the edit took it, and the next
     # incident (。但) was never read.
-    _needs_model()
+    needs_model()
     original = "境)之日起算,保存二十年。但經入出國及移民署報請上級機"
     damaged = redamage(original.encode("gbk"))
     assert "?4娑?十年?5?經" in damaged
     edits = fix(damaged, CFG)
     assert edits[0].before == "?4娑?十年"
-    assert _repaired(damaged) == original
+    assert repaired(damaged) == original
 
 
 def test_kept_question_mark_tail() -> None:
@@ -138,19 +117,19 @@ def test_kept_question_mark_tail() -> None:
 def test_an_orphan_right_after_a_run_ending_trail_is_an_anchor() -> None:
     # 學 (8C 57) ends the first run with its trail 'W'; the '?' after it is 校's orphaned lead,
     # not the '?' of a URL after a Latin letter.
-    _needs_model()
+    needs_model()
     original = "高級中等學校及特殊教育學校組:七名。"
     damaged = redamage(original.encode("gbk"))
     assert "龑W?=M" in damaged
-    assert _repaired(damaged) == original
+    assert repaired(damaged) == original
 
 
 def test_a_run_does_not_read_through_the_start_of_another() -> None:
     # 'W' (學's trail) ends one run and 蠰 (校 = D0 A3 folded with 特's lead) starts the next.
     # Read as one run through 'W' (a possible second straddle), 蠰's ASCII trail became a
     # letter of the original: ``校依專仔L匦约鞍l`` was applied at 0.85.
-    _needs_model()
+    needs_model()
     original = "培養空軍專業技術軍官、士官為宗旨。\n第 4 條 本校依學校特性及發展方向,辦理下"
     damaged = redamage(original.encode("gbk"))
     assert "本蠷缹W蠰匦约鞍l展" in damaged
-    assert _repaired(damaged) == original
+    assert repaired(damaged) == original
