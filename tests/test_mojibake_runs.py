@@ -90,6 +90,37 @@ def test_lost_bytes_alone_are_not_guessed_from_a_neighbour() -> None:
     assert flagged and all(e.before == e.after for e in flagged)
 
 
+_TABLE = [
+    "│項目      │金額      │",
+    "│          │          │",
+    "│補助費    │十萬元    │",
+]
+
+
+def test_table_borders_are_read_where_the_table_places_them() -> None:
+    # Between lines proven to be Big5 read as GBK, every │ (A2 78) shows as its lost lead byte
+    # and trail ``x``: a run with no Han character at all. Line 2's last border closes a cell
+    # after its padding; line 3's borders are in the columns of those of lines 2 and 4.
+    first, last = "第 3 條 本規則用詞定義如下：", "申請人應檢附身分證明文件及申請書。"
+    bad = big5_as_gbk("\n".join([first, *_TABLE, last]))
+    assert bad.split("\n")[2] == "\ufffdx          \ufffdx          \ufffdx"
+    assert repaired(bad).split("\n") == [first, *_TABLE, last]
+
+
+@pytest.mark.parametrize(
+    "damaged",
+    [
+        # No proven codec: nothing to read the marks with.
+        "\ufffdx          \ufffdx          \ufffdx",
+        # A proven codec, but no table around: each lost lead may be 台 (A5 78) as well as │.
+        big5_as_gbk("第 3 條 本規則用詞定義如下：\n│          │\n申請人應檢附身分證明文件及申請書。"),
+    ],
+)
+def test_box_drawing_is_not_read_without_a_table_to_place_it(damaged: str) -> None:
+    got = repaired(damaged).split("\n")
+    assert got[len(got) // 2] == damaged.split("\n")[len(got) // 2]
+
+
 @pytest.mark.parametrize(
     "clean",
     [

@@ -36,6 +36,7 @@ from textmend.repair._codecs import (
     suspect_lines,
     uncommon_fraction,
 )
+from textmend.repair._codecs_holes import LEFT_ARMS, RIGHT_ARMS
 from textmend.repair._codecs_holes import fill as fill_holes
 from textmend.repair._codecs_lm import get_scorer
 from textmend.repair.config import RepairConfig
@@ -125,17 +126,24 @@ def fix(text: str, config: RepairConfig) -> list[Edit]:
     # left unread are read again: they are damaged whatever the codec.
     # A line read with a hint passes it on to its own neighbours (a page of short lines), so
     # the lines are swept down, then up.
+    # The box-drawing columns of the lines next to a line (as repaired so far) let a table's
+    # borders be read where the line has too few Han characters (see _lines_up); a line is read
+    # again when they grow too.
     proven = [_proven_kinds(line_edits) for line_edits in per_line]
-    tried: list[frozenset[str]] = [frozenset()] * len(lines)
+    index = {start: k for k, (start, _) in enumerate(lines)}
+    tried: list[tuple[frozenset[str], frozenset[int]]] = [(frozenset(), frozenset())] * len(lines)
     for i in [*range(len(lines)), *reversed(range(len(lines)))]:
         start, end = lines[i]
         if not _lost_left(text, start, end, per_line[i], config.min_confidence):
             continue
         hint = _hint(text, lines, proven, i)
-        if hint <= tried[i]:
+        if not hint:
             continue
-        tried[i] = hint
-        per_line[i] = _fix_line(text, start, end, scorer, hint)
+        columns = _neighbour_box_columns(text, start, end, index, per_line, config.min_confidence)
+        if hint <= tried[i][0] and columns <= tried[i][1]:
+            continue
+        tried[i] = (hint, columns)
+        per_line[i] = _fix_line(text, start, end, scorer, hint, columns)
         read = {e.kind for e in per_line[i] if e.confidence >= 0.8 and e.before != e.after}
         proven[i] = _proven_kinds(per_line[i]) | (hint & read)
     edits = [e for line_edits in per_line for e in line_edits]
@@ -177,6 +185,34 @@ def _hint(text: str, lines: list[tuple[int, int]], proven: list[frozenset[str]],
     return hint
 
 
+def _neighbour_box_columns(
+    text: str,
+    start: int,
+    end: int,
+    index: dict[int, int],
+    per_line: list[list[Edit]],
+    threshold: float,
+) -> frozenset[int]:
+    """The display columns (see :func:`_width`) of the box-drawing characters of the lines right
+    before and after ``text[start:end]``, with their applied edits made."""
+    spans: list[tuple[int, int]] = []
+    if start > 0:
+        spans.append((text.rfind("\n", 0, start - 1) + 1, start - 1))
+    if end < len(text):
+        nxt = text.find("\n", end + 1)
+        spans.append((end + 1, len(text) if nxt < 0 else nxt))
+    columns: set[int] = set()
+    for lo, hi in spans:
+        edits = per_line[index[lo]] if lo in index else []
+        applied = [_moved(e, -lo) for e in edits if e.confidence >= threshold and e.before != e.after]
+        col = 0
+        for ch in apply_edits(text[lo:hi], sorted(applied, key=lambda e: e.start)):
+            if _is_box(ch):
+                columns.add(col)
+            col += _width(ch)
+    return frozenset(columns)
+
+
 # How far (in suspect lines) a proven line lends its codec: a bound on the walk, which a file of
 # unreadable damaged lines would otherwise make quadratic.
 _HINT_REACH = 8
@@ -194,7 +230,12 @@ def _lost_left(text: str, start: int, end: int, edits: list[Edit], threshold: fl
 
 
 def _fix_line(
-    text: str, start: int, end: int, scorer: object | None, hint: frozenset[str] = frozenset()
+    text: str,
+    start: int,
+    end: int,
+    scorer: object | None,
+    hint: frozenset[str] = frozenset(),
+    columns: frozenset[int] = frozenset(),
 ) -> list[Edit]:
     """Repairs inside ``text[start:end]`` (one line), iterated to a fixed point.
 
@@ -203,12 +244,12 @@ def _fix_line(
     idempotent, as repair is.
     """
     line = text[start:end]
-    after, edits = _step(line, scorer, hint)
+    after, edits = _step(line, scorer, hint, columns)
     if after == line:
         return [_moved(e, start) for e in edits]  # suggestions and flags only
     current, notes = after, [e.note for e in edits if e.confidence >= 0.8]
     for _ in range(_MAX_STEPS - 1):
-        nxt, more = _step(current, scorer, hint)
+        nxt, more = _step(current, scorer, hint, columns)
         if nxt == current:
             break
         current = nxt
@@ -221,7 +262,12 @@ def _fix_line(
 _MAX_STEPS = 3
 
 
-def _step(line: str, scorer: object | None, hint: frozenset[str] = frozenset()) -> tuple[str, list[Edit]]:
+def _step(
+    line: str,
+    scorer: object | None,
+    hint: frozenset[str] = frozenset(),
+    columns: frozenset[int] = frozenset(),
+) -> tuple[str, list[Edit]]:
     """One repair step on a line: (text after the confident edits, edits relative to the line).
 
     ftfy first, then the CJK codec passes. "Valid UTF-8 wins": when ftfy re-encodes the whole
@@ -231,12 +277,14 @@ def _step(line: str, scorer: object | None, hint: frozenset[str] = frozenset()) 
     fixed, ftfy_kind, ftfy_note, whole = _ftfy_line(line)
     # Latin-1 runs and CJK runs may overlap (a CJK run takes in ASCII trail bytes and marks):
     # competing readings of one span, of which the more confident is kept.
-    own = resolve_overlaps([*_latin_runs(line, scorer), *_cjk_runs(line, scorer, hint)])
+    own = resolve_overlaps([*_latin_runs(line, scorer), *_cjk_runs(line, scorer, hint, columns)])
     own_after = apply_edits(line, [e for e in own if e.confidence >= 0.8])
     if ftfy_kind is None:
         return own_after, own
     ours = [e for e in _latin_runs(fixed, scorer) if e.confidence >= 0.8]
-    ours = resolve_overlaps(ours + [e for e in _cjk_runs(fixed, scorer, hint) if e.confidence >= 0.8])
+    ours = resolve_overlaps(
+        ours + [e for e in _cjk_runs(fixed, scorer, hint, columns) if e.confidence >= 0.8]
+    )
     after = apply_edits(fixed, ours)
     # Keep the reading with fewer Latin-family letters left over. On a tie, a whole-line UTF-8
     # decode by ftfy wins; ftfy's fragment patches (decode_inconsistent_utf8 on GBK read as
@@ -462,7 +510,12 @@ def _cjk_candidates(run: str, scorer: object | None, after: str = "", before: st
 _PROOF_HAN = 6
 
 
-def _cjk_runs(text: str, scorer: object | None, hint: frozenset[str] = frozenset()) -> list[Edit]:
+def _cjk_runs(
+    text: str,
+    scorer: object | None,
+    hint: frozenset[str] = frozenset(),
+    columns: frozenset[int] = frozenset(),
+) -> list[Edit]:
     """CJK-as-CJK repairs of the runs of ``text`` (one line).
 
     Short runs carry too little evidence on their own (two characters read as another codec are
@@ -479,6 +532,11 @@ def _cjk_runs(text: str, scorer: object | None, hint: frozenset[str] = frozenset
     with that codec when their reading is only held back by its close calls or its shortness
     (``�B�寻O�C材 5 兵 セいみ�H...`` = 、書記。第 5 條 本中心人...: the run after ``5`` has two
     close calls in eleven characters).
+
+    A table's borders hold no Han character at all (``│`` = A2 78 reads as ``�x``): with the
+    codec proven as above, a lossy run read as box drawing alone is taken when the table's
+    structure places it (see :func:`_lines_up`; ``columns`` are the box-drawing columns of the
+    neighbouring lines).
     """
     edits: list[Edit] = []
     short: list[tuple[int, int]] = []
@@ -599,15 +657,65 @@ def _cjk_runs(text: str, scorer: object | None, hint: frozenset[str] = frozenset
             best = _best(text[start:read_end], strong or weak, scorer) if lossy else None
             if best is None:
                 best = next(((c, 0.8) for c in strong if uncommon_fraction(c.text) == 0.0), None)
+            boxed = False
+            if best is None and lossy:
+                # Its lost lead bytes could each be a hanzi as well (A5 78 台 for A2 78 │): the
+                # table decides, not the model (see _lines_up).
+                done = sorted(
+                    (e for e in edits if e.confidence >= 0.8 and e.end <= start), key=lambda e: e.start
+                )
+                left_text = apply_edits(text[:start], done)
+                best = next(
+                    (
+                        (c, 0.8)
+                        for c in sorted(cands, key=lambda c: c.kind not in sure_kinds)
+                        if c.text
+                        and all(_is_box(ch) for ch in c.text)
+                        and _lines_up(left_text, c.text, columns)
+                    ),
+                    None,
+                )
+                boxed = best is not None
             if best is None:
                 held.append((start, end))
                 continue
-            own = best[0].kind in sure_kinds or best[0].kind in lossy_kinds
+            own = (best[0].kind in sure_kinds or best[0].kind in lossy_kinds) and not boxed
             accept(start, read_end, best[0], max(best[1], 0.8), " (as the rest of the line)", own)
         if (len(sure_kinds), len(lossy_kinds)) == proof:
             break
         left = held
     return sorted(edits, key=lambda e: e.start)
+
+
+def _is_box(ch: str) -> bool:
+    return "\u2500" <= ch <= "\u257f"
+
+
+def _width(ch: str) -> int:
+    """Display columns of ``ch`` in a table drawn in a double-byte codec: its bytes. A replacement
+    mark left by cp936 or Big5 stands for one lost byte, so the columns of a damaged line are
+    those of the text it was made from."""
+    return 1 if ch < "\x80" or ch == "\ufffd" else 2
+
+
+def _lines_up(left: str, reading: str, columns: frozenset[int]) -> bool:
+    """Each box character of ``reading``, after ``left`` (its line so far, as repaired), has its
+    place in a table: in a column where a neighbouring line has one (``columns``), joined to the
+    box character before it (``─`` after ``┼``), or closing a cell after its padding on a line
+    whose cells opened before it (``│金額      │``)."""
+    col = sum(_width(ch) for ch in left)
+    prev = left[-1:]
+    opened = any(_is_box(ch) for ch in left)
+    for ch in reading:
+        aligned = col in columns
+        joined = _is_box(prev) and prev in RIGHT_ARMS and ch in LEFT_ARMS
+        closes = opened and prev == " " and ch in "│┤"
+        if not (aligned or joined or closes):
+            return False
+        col += _width(ch)
+        prev = ch
+        opened = True
+    return True
 
 
 def _across_ideographic_space(
