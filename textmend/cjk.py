@@ -42,6 +42,12 @@ def is_han(ch: str) -> bool:
     return any(lo <= cp <= hi for lo, hi in _HAN_RANGES)
 
 
+SENTENCE_MARKS = frozenset("。，、；：？！")
+"""The fullwidth marks that end or split a clause in running text."""
+
+LIST_NUMERALS = frozenset("一二三四五六七八九十")
+"""The numerals that number a list's items (``四、``, ``（二）``)."""
+
 # --- pinyin ruby ------------------------------------------------------------------------------
 
 PINYIN_LETTERS = "a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêếềḿńňǹ"

@@ -34,7 +34,7 @@ from typing import cast
 import numpy as np
 from numpy.typing import NDArray
 
-from textmend.cjk import HAN_CLASS, detect_script, script_counts
+from textmend.cjk import HAN_CLASS, LIST_NUMERALS, SENTENCE_MARKS, detect_script, script_counts
 from textmend.repair._codecs import decode_cp936, encode_cp936, uncommon_prior
 from textmend.repair._codecs_gbkdamage import gbk_char
 from textmend.repair._codecs_lm import (
@@ -521,8 +521,12 @@ RIGHT_ARMS = frozenset("─┼┬┴├┌└╭╰═╞╪")
 LEFT_ARMS = frozenset("─┼┬┴┤┐┘╮╯═╪╡")
 
 
+# The box characters of a table's lines (the block up to its arcs, ╰; not its diagonals).
+_TABLE_BOX = frozenset(map(chr, range(0x2500, 0x2571)))
+
+
 def _is_box(ch: str) -> bool:
-    return "\u2500" <= ch <= "\u2570"
+    return ch in _TABLE_BOX
 
 
 # What the page's layout says of a reading, beyond any model of characters: in running text a
@@ -543,18 +547,10 @@ _ITEM_GAIN = 4.0
 _OPENERS = "（(「『《〈【〔"
 _CLOSERS = "）)」』》〉】〕"
 _PAIRS = dict(zip(_CLOSERS, _OPENERS, strict=True))
-_SENTENCE_MARKS = frozenset("。，、；：？！")
-_CLAUSE_OPENERS = _SENTENCE_MARKS | frozenset(_OPENERS)
-_NUMERALS = frozenset("一二三四五六七八九十")
+_CLAUSE_OPENERS = SENTENCE_MARKS | frozenset(_OPENERS)
 _ITEM_ENDS = frozenset("、）)")
 _ITEM_STARTS = frozenset("。；：（(\n")
-_LAYOUT_CHARS = (
-    frozenset(_OPENERS + _CLOSERS)
-    | _SENTENCE_MARKS
-    | _NUMERALS
-    | _ITEM_ENDS
-    | frozenset(map(chr, range(0x2500, 0x2571)))
-)
+_LAYOUT_CHARS = frozenset(_OPENERS + _CLOSERS) | SENTENCE_MARKS | LIST_NUMERALS | _ITEM_ENDS | _TABLE_BOX
 # How far back brackets are counted (the text before the run, the chosen chunks, the state's).
 _SEEN = 40
 
@@ -578,7 +574,7 @@ def _items(text: str, start: int) -> int:
         if text[i] not in _ITEM_ENDS:
             continue
         j = i
-        while j > 0 and text[j - 1] in _NUMERALS and i - j < 3:
+        while j > 0 and text[j - 1] in LIST_NUMERALS and i - j < 3:
             j -= 1
         if j < i and (j == 0 or text[j - 1] in _ITEM_STARTS):
             found += 1
@@ -602,7 +598,7 @@ def _layout_cost(left: str, opened: frozenset[str], reading: str) -> float:
             starts = not prev and ch in "─│├┬┼"
             cost += _BOX_GAIN if (prev and joined) or starts else -_BOX_COST
         prev = ch
-        if ch in _SENTENCE_MARKS and after_opener:
+        if ch in SENTENCE_MARKS and after_opener:
             cost -= _STACK_COST
         if ch in _PAIRS:
             if _PAIRS[ch] in opened_now:

@@ -275,8 +275,11 @@ _MARK_TOKEN_TIERS = {
 # GBK, which a lost lead byte reaches as easily as the hanzi rows).
 _RARE_TOKEN = -10.0
 _SYMBOL_LETTERS = re.compile("[\u0370-\u04ff\u3100-\u312f\u31a0-\u31bf]")
-# Not box drawing: a table's lines come in runs, and the laws of Taiwan are full of them.
-_BOX = re.compile("[\u2500-\u257f]")
+
+
+def is_box(ch: str) -> bool:
+    """Whether ``ch`` is in Unicode's box-drawing block (U+2500-U+257F)."""
+    return "\u2500" <= ch <= "\u257f"
 
 
 def mark_token_logprob(ch: str) -> float | None:
@@ -289,6 +292,7 @@ def mark_token_logprob(ch: str) -> float | None:
     >>> mark_token_logprob("的") is None, mark_token_logprob("A") is None
     (True, True)
     """
-    if (ch.isalnum() and not _SYMBOL_LETTERS.match(ch)) or _BOX.match(ch):
+    # Not box drawing: a table's lines come in runs, and the laws of Taiwan are full of them.
+    if (ch.isalnum() and not _SYMBOL_LETTERS.match(ch)) or is_box(ch):
         return None
     return _MARK_TOKEN_TIERS.get(ch, _RARE_TOKEN)

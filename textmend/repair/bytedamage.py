@@ -33,7 +33,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from textmend.cjk import HAN_CLASS, PINYIN_LETTERS, is_han, script_counts
+from textmend.cjk import HAN_CLASS, LIST_NUMERALS, PINYIN_LETTERS, SENTENCE_MARKS, is_han, script_counts
 from textmend.edits import Edit, apply_edits
 from textmend.repair._codecs import uncommon_prior
 from textmend.repair._codecs_gbkdamage import gbk_char, redamage
@@ -89,7 +89,6 @@ _COHESION_WEIGHT = 0.5
 # pause mark does not end a line (``永久保存、⏎`` tied with ``永久保存。⏎``: same bytes lost).
 _MARK_COST = 6.0
 _RARE_MARK_COST = 10.0
-_SENTENCE_MARKS = frozenset("。，、；：？！")
 # A mark right after one of these ends a clause that has no word in it: what the fold makes
 # of ``海產`` after ``二、`` (A1 A3 = ``。`` is one of the ~125 characters the lost byte allows).
 # Not a line start: the corpora wrap lines inside sentences (``減去⏎。但民前``). The ASCII
@@ -112,7 +111,6 @@ _LONE_SENTENCE_ENDS = frozenset("。；？！，、,;")
 # models score alike. On the bench's ties (seeds 3 and 4) the list was a 、 4 times of 5; 2
 # (before halving, see _WORDLIST_SCALE) is the least that lifts such an edit to 0.85.
 _LIST_GAIN = 2.0
-_NUMERALS = frozenset("一二三四五六七八九十")  # ``四、`` numbers an item, it is no list
 _PAUSE_MARKS = frozenset("、，；")
 # A reading that brings a character of the other script into a text written in one script
 # (``軍械`` read ``军械`` in traditional text): GBK holds both, the writer used one.
@@ -450,7 +448,7 @@ def _wordlist_scores(
         extra = 0.0
         if doc is not None:
             extra -= sum(
-                _MARK_COST if ch in _SENTENCE_MARKS else _RARE_MARK_COST
+                _MARK_COST if ch in SENTENCE_MARKS else _RARE_MARK_COST
                 for ch in t
                 if ord(ch) > 0x7F and not is_han(ch)
             )
@@ -499,7 +497,7 @@ def _stacked_marks(left: str, reading: str) -> int:
     return sum(
         1
         for i in range(max(1, len(left)), len(text))
-        if text[i] in _SENTENCE_MARKS and text[i - 1] in _CLAUSE_OPENERS
+        if text[i] in SENTENCE_MARKS and text[i - 1] in _CLAUSE_OPENERS
     )
 
 
@@ -512,7 +510,7 @@ def _lone_char_sentences(left: str, reading: str, right: str) -> int:
         if (
             text[i] in _SENTENCE_ENDS
             and is_han(text[i + 1])
-            and text[i + 1] not in _NUMERALS
+            and text[i + 1] not in LIST_NUMERALS
             and text[i + 2] in _LONE_SENTENCE_ENDS
         ):
             found += 1
@@ -528,7 +526,9 @@ def _continues_list(left: str, reading: str) -> int:
         if text[i] != "、":
             continue
         start = max(text.rfind(mark, 0, i) for mark in "。；;")
-        found += any(text[j] == "、" and text[j - 1] not in _NUMERALS for j in range(max(1, start + 1), i))
+        found += any(
+            text[j] == "、" and text[j - 1] not in LIST_NUMERALS for j in range(max(1, start + 1), i)
+        )
     return found
 
 
@@ -936,7 +936,7 @@ def _observed_cost(observed: str, scorer: object | None) -> float:
         return cost  # a running-text model scores the marks itself; no model: only the prior
     for ch in observed:
         if ch in _ODD_ASCII or (ord(ch) > 0x7F and not is_han(ch)):
-            cost += _MARK_COST if ch in _SENTENCE_MARKS else _RARE_MARK_COST
+            cost += _MARK_COST if ch in SENTENCE_MARKS else _RARE_MARK_COST
     return cost
 
 

@@ -38,7 +38,7 @@ from textmend.repair._codecs import (
 )
 from textmend.repair._codecs_holes import LEFT_ARMS, RIGHT_ARMS
 from textmend.repair._codecs_holes import fill as fill_holes
-from textmend.repair._codecs_lm import get_scorer
+from textmend.repair._codecs_lm import get_scorer, is_box
 from textmend.repair.config import RepairConfig
 
 KIND = "encoding"
@@ -207,7 +207,7 @@ def _neighbour_box_columns(
         applied = [_moved(e, -lo) for e in edits if e.confidence >= threshold and e.before != e.after]
         col = 0
         for ch in apply_edits(text[lo:hi], sorted(applied, key=lambda e: e.start)):
-            if _is_box(ch):
+            if is_box(ch):
                 columns.add(col)
             col += _width(ch)
     return frozenset(columns)
@@ -593,8 +593,7 @@ def _cjk_runs(
         # lost lead bytes beside their ASCII trail bytes: Big5's most frequent rows (A4-A8) are
         # GBK's kana, Greek, Cyrillic and bopomofo rows (``ㄌ�U�CそΑ―眔�G`` = 依下列公式求得：).
         # Replacement marks and ASCII trail bytes are neither Han nor evidence against it.
-        wide = sum(1 for ch in run if ord(ch) > 0x7F and ch != "\ufffd")
-        mostly_han = han_count(run) * 3 >= wide or _LOST_LEAD.search(run) is not None
+        mostly_han = _mostly_han(run)
         odd = uncommon_fraction(run, GBK_PUNCT_AS_BIG5)
         if len(run) < 3 or odd < _MIN_GAIN_STRONG or not mostly_han:
             short.append((start, end))
@@ -646,8 +645,7 @@ def _cjk_runs(
             # (``セいみ�Hㄆ`` = 本中心人事, the most frequent Big5 rows read as GBK's kana):
             # Japanese with a lost character (``ソフトウェア�の設定``) reads as Big5 Han as well
             # as mojibake does.
-            wide = sum(1 for ch in run if ord(ch) > 0x7F and ch != "\ufffd")
-            near = han_count(run) * 3 >= wide or _LOST_LEAD.search(run) is not None
+            near = _mostly_han(run)
             strong = [c for c in cands if c.kind in sure_kinds]
             weak = [
                 c
@@ -670,7 +668,7 @@ def _cjk_runs(
                         (c, 0.8)
                         for c in sorted(cands, key=lambda c: c.kind not in sure_kinds)
                         if c.text
-                        and all(_is_box(ch) for ch in c.text)
+                        and all(is_box(ch) for ch in c.text)
                         and _lines_up(left_text, c.text, columns)
                     ),
                     None,
@@ -687,8 +685,13 @@ def _cjk_runs(
     return sorted(edits, key=lambda e: e.start)
 
 
-def _is_box(ch: str) -> bool:
-    return "\u2500" <= ch <= "\u257f"
+def _mostly_han(run: str) -> bool:
+    """Whether ``run`` may be CJK mojibake by its characters: at least a third of the non-ASCII
+    ones Han (replacement marks and ASCII trail bytes are neither Han nor evidence against it),
+    or lost lead bytes showing beside their ASCII trail bytes (Big5's frequent rows read as GBK
+    are kana, Greek and bopomofo)."""
+    wide = sum(1 for ch in run if ord(ch) > 0x7F and ch != "\ufffd")
+    return han_count(run) * 3 >= wide or _LOST_LEAD.search(run) is not None
 
 
 def _width(ch: str) -> int:
@@ -705,10 +708,10 @@ def _lines_up(left: str, reading: str, columns: frozenset[int]) -> bool:
     whose cells opened before it (``│金額      │``)."""
     col = sum(_width(ch) for ch in left)
     prev = left[-1:]
-    opened = any(_is_box(ch) for ch in left)
+    opened = any(is_box(ch) for ch in left)
     for ch in reading:
         aligned = col in columns
-        joined = _is_box(prev) and prev in RIGHT_ARMS and ch in LEFT_ARMS
+        joined = prev in RIGHT_ARMS and ch in LEFT_ARMS
         closes = opened and prev == " " and ch in "│┤"
         if not (aligned or joined or closes):
             return False

@@ -329,8 +329,6 @@ def option_features(
         form_rare = float(wordfreq.is_rare(r.spun, index))
         rows: list[tuple[str, tuple[float, ...]]] = []
         for k, (orig, own, _) in enumerate(options[:1] if best_only else options):
-            probs = index.route_probs(r.spun, orig)
-            mixed = sum(m * q for m, q in zip(mix, probs, strict=True))
             total, n = sums.get((r.spun, orig), (own, 1))
             others = (total - own) / (n - 1) if n > 1 else 0.0
             lm, _, route, word = parts.get(orig, (0.0, 0.0, 0.0, 0.0))
@@ -348,7 +346,7 @@ def option_features(
                 float(wordfreq.freq(orig) > 0),
                 float(len(r.spun)),
                 form_rare,
-                math.log(mixed) if mixed > 0 else route,
+                _doc_route(mix, index, r.spun, orig, route),
                 *(
                     _cache_features(counts, text, r, orig)
                     if counts is not None and text is not None
@@ -532,6 +530,14 @@ def pool(proposals: Sequence[Reversal], params: Params) -> list[Reversal]:
     return out
 
 
+def _doc_route(mix: Sequence[float], index: CandidateIndex, form: str, orig: str, route: float) -> float:
+    """The log-probability of the route ``orig`` -> ``form`` with each lexicon weighted by the
+    document's ``mix`` (:func:`lexicon_mix`); ``route``, the equal-weights one, for a pair no
+    lexicon links (a learnt table's): the mix says nothing of it."""
+    mixed = sum(m * q for m, q in zip(mix, index.route_probs(form, orig), strict=True))
+    return math.log(mixed) if mixed > 0 else route
+
+
 def remix(proposals: Sequence[Reversal], index: CandidateIndex, params: Params) -> list[Reversal]:
     """Re-rank every site's candidates with the route under the document's lexicon mix: each
     option's gain moves by ``params.mix_weight * (doc_route - route)`` (see :class:`Params`),
@@ -551,10 +557,7 @@ def remix(proposals: Sequence[Reversal], index: CandidateIndex, params: Params) 
             if route is None:
                 moved.append((orig, g, t))
                 continue
-            mixed = sum(m * q for m, q in zip(mix, index.route_probs(r.spun, orig), strict=True))
-            # A pair no lexicon links (a learnt table's) keeps its route: the mix says nothing of it.
-            doc_route = math.log(mixed) if mixed > 0 else route
-            moved.append((orig, g + weight * (doc_route - route), t))
+            moved.append((orig, g + weight * (_doc_route(mix, index, r.spun, orig, route) - route), t))
         moved.sort(key=lambda o: -o[1])
         out.append(_decide(r.start, r.end, r.spun, tuple(moved), params, r.parts))
     return out
