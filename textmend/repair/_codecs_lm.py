@@ -12,9 +12,9 @@ import functools
 import itertools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, cast
 
 
 class Scorer(Protocol):
@@ -87,7 +87,14 @@ def hole_scorer(model: Scorer | None) -> Scorer | None:
     running text (``textmend lm build``) has seen digits and gets them as they are."""
     if model is None or getattr(model, "running_text", True):
         return model
-    return _Numerals(model)
+    return _numerals_of(cast("Hashable", model))
+
+
+# One wrapper per model: the searches remember work per scorer (UTF-8 read as Big5 keeps the
+# candidates of each decoder move, ordered by the model), and a new wrapper per run forgot it.
+@functools.lru_cache(maxsize=8)
+def _numerals_of(model: Hashable) -> _Numerals:
+    return _Numerals(cast("Scorer", model))
 
 
 def word_list_scorer(scorer: Scorer) -> bool:

@@ -36,7 +36,7 @@ from textmend.repair._codecs import (
     suspect_lines,
     uncommon_fraction,
 )
-from textmend.repair._codecs_holes import LEFT_ARMS, RIGHT_ARMS
+from textmend.repair._codecs_holes import LEFT_ARMS, RIGHT_ARMS, fill_utf8_big5
 from textmend.repair._codecs_holes import fill as fill_holes
 from textmend.repair._codecs_lm import get_scorer, is_box
 from textmend.repair.config import RepairConfig
@@ -757,11 +757,14 @@ def _fill_lost_bytes(run: str, after: str, scorer: object | None, before: str, k
     """Text read as GBK (cp936) or Big5 with replacement: each ``?``/U+FFFD is one lost byte,
     searched by :func:`._codecs_holes.fill` under the damage's own constraints and ranked by
     the model."""
-    filled = fill_holes(run, after, scorer, before, *_FILLABLE[kind])
-    if filled is None and kind == "utf8_as_big5":
-        # Big5 loses about half the bytes of UTF-8 Chinese: read the characters that can be read
-        # with a clear margin, and leave U+FFFD for the others (better than the whole run lost).
-        filled = fill_holes(run, after, scorer, before, *_FILLABLE[kind], partial=True)
+    if kind == "utf8_as_big5":
+        # Big5 loses about 40% of the bytes of UTF-8 Chinese, too many for the search by chunks
+        # (refused, or slow and writing its close calls): read the characters through the
+        # decoder instead, keep those read with a margin the model has earned, and leave U+FFFD
+        # for the others (_codecs_holes.fill_utf8_big5).
+        filled = fill_utf8_big5(run, after, scorer, before)
+    else:
+        filled = fill_holes(run, after, scorer, before, *_FILLABLE[kind])
     if filled is None:
         return []
     guessed = filled.guessed

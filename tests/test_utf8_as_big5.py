@@ -1,0 +1,145 @@
+"""UTF-8 read as Big5 (CPython's decoder, errors="replace"): the search through the decoder
+(_codecs_holes.fill_utf8_big5), checked against CPython's own Big5 decoder."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+from mojibake_cases import repaired
+
+from textmend.repair import _codecs_holes as holes
+
+_TEXTS = [
+    "县级以上人民政府煤炭管理部门应当加强对煤炭资源回采率和综合利用情况的监督检查",
+    "第一条为了规范管理，根据有关法律，制定本办法。",
+    "人民法院受理认可台湾地区法院民事判决的申请",
+    "（五）其他滥用职权、玩忽职守的行为；",
+]
+
+
+def _damage(text: str) -> str:
+    return text.encode("utf-8").decode("big5", errors="replace")
+
+
+def _feed_all(text: str) -> str:
+    emitted, state = holes._big5_feed(holes._U8B5_NONE, text.encode("utf-8"))
+    return emitted + (holes._LOST if state != holes._U8B5_NONE else "")
+
+
+@pytest.mark.parametrize("text", [*_TEXTS, "abc第5条", "·×÷§", "“引号”—…"])
+def test_the_decoder_model_is_cpythons(text: str) -> None:
+    # The search's whole model of the damage: a pending lead byte and what each byte emits.
+    assert _feed_all(text) == _damage(text)
+
+
+@pytest.mark.parametrize("state", [holes._U8B5_NONE, 0x81, 0x9C, 0xA4, 0xB4, 0xE4, 0xEF])
+def test_the_vectorised_moves_agree_with_the_decoder(state: int) -> None:
+    # _u8b5_moves groups the whole vocabulary at once (numpy); the byte-at-a-time decoder
+    # model is the obviously-correct reference.
+    _, data = holes._u8b5_vocab()
+    expected: dict[str, dict[int, set[int]]] = {}
+    for i, d in enumerate(data):
+        emitted, after = holes._big5_feed(state, d)
+        expected.setdefault(emitted, {}).setdefault(after, set()).add(i)
+    for emitted, by_state in expected.items():
+        got = holes._u8b5_moves(state, emitted)
+        assert {k: set(v.tolist()) for k, v in got.items()} == by_state, emitted
+    assert holes._u8b5_moves(state, "\u4e00\u4e00\u4e00\u4e00") == {}
+
+
+def _scorer() -> object:
+    from textmend.repair._codecs_lm import get_scorer
+
+    scorer = get_scorer()
+    if scorer is None:
+        pytest.skip("reading UTF-8 read as Big5 needs the language model (textmend.lm)")
+    return scorer
+
+
+@pytest.mark.parametrize("truth", _TEXTS)
+def test_the_best_reading_damages_back_to_the_run(truth: str) -> None:
+    bad = _damage(truth)
+    read = holes._u8b5_read(bad, "", _scorer(), "")
+    assert read is not None
+    text, margins = read
+    assert len(margins) == len(text)
+    assert _feed_all(text) == bad
+
+
+class _Oracle:
+    """A model of one text: a character that continues one of the text's bigrams scores 3, any
+    other -3 (with no context: any of the text's characters). With it the search, not the
+    model, is under test."""
+
+    running_text = True
+
+    def __init__(self, text: str) -> None:
+        self.bigrams = {text[i : i + 2] for i in range(len(text) - 1)}
+        self.starts = set(text)
+
+    def _score(self, left: str, span: str) -> float:
+        total, prev = 0.0, left[-1:]
+        for ch in span:
+            total += 3.0 if (prev + ch in self.bigrams if prev else ch in self.starts) else -3.0
+            prev = ch
+        return total
+
+    def logprob(self, text: str) -> float:
+        return self._score("", text)
+
+    def compare(self, left: str, candidates: Sequence[str], right: str) -> list[float]:
+        return [self._score(left, c + right) for c in candidates]
+
+
+@pytest.mark.parametrize("truth", _TEXTS)
+def test_characters_with_two_or_three_lost_bytes_are_read(truth: str) -> None:
+    # 的 = E7 9A 84 loses all three bytes (9A is no Big5 trail byte, 9A and 84 no lead byte),
+    # 条 = E6 9D A1 two of them: the search by chunks left such characters unread. With a model
+    # that knows the text, every character is read, and read with a margin.
+    bad = _damage(truth)
+    assert bad.count("\ufffd") > len(truth) // 2
+    filled = holes.fill_utf8_big5(bad, "", _Oracle(truth), "")
+    assert filled is not None
+    # The first character has no left context, and the oracle knows none for it: it may stay
+    # marked when another of the text's characters fits its bytes too.
+    assert filled.text[1:] == truth[1:]
+    assert filled.text[0] in (truth[0], "\ufffd")
+
+
+def test_the_default_model_writes_only_right_characters() -> None:
+    scorer = _scorer()
+    for truth in _TEXTS:
+        filled = holes.fill_utf8_big5(_damage(truth), "", scorer, "")
+        assert filled is not None
+        assert len(filled.text) == len(truth)
+        kept = [(a, b) for a, b in zip(filled.text, truth, strict=True) if a != "\ufffd"]
+        assert kept
+        assert all(a == b for a, b in kept)
+
+
+def test_without_a_model_only_what_the_bytes_decide_is_written() -> None:
+    # With no model every choice among characters that fit is a tie, and so is every choice
+    # between alignments of the lost bytes: a tie has no margin, so what is written is only
+    # what the damage itself decides, and it must be right.
+    truth = _TEXTS[0]
+    filled = holes.fill_utf8_big5(_damage(truth), "", None, "")
+    assert filled is not None
+    assert len(filled.text) == len(truth)
+    kept = [(a, b) for a, b in zip(filled.text, truth, strict=True) if a != "\ufffd"]
+    assert kept
+    assert all(a == b for a, b in kept)
+
+
+def test_clean_text_is_not_read() -> None:
+    assert holes.fill_utf8_big5(_TEXTS[0], "", None, "") is None
+
+
+def test_the_fixer_writes_only_right_characters_and_leaves_clean_text() -> None:
+    _scorer()
+    for truth in _TEXTS:
+        assert repaired(truth) == truth
+        got = repaired(_damage(truth))
+        assert len(got) == len(truth)
+        assert all(a in (b, "\ufffd") for a, b in zip(got, truth, strict=True))
+        assert got != _damage(truth)
