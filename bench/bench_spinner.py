@@ -19,7 +19,8 @@ built like ``textmend lm build`` on every tuning-half document that is not evalu
 user with a corpus of their own gets); ``--fit`` stops after the tuning half's fit and prints
 the decision and its margin (how ``textmend.repair.spinner.DECISION`` and ``PARAMS`` were made);
 ``--no-ranks`` fits a decision that judges the hand-weighted gain's choice at each site instead
-of ranking every candidate (``Decision.ranks``).
+of ranking every candidate (``Decision.ranks``); ``--no-judge`` fits a ranking decision whose
+ranking score is the gain, without the second-stage judge (``Decision.judge``).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from textmend.repair.config import RepairConfig
 from textmend.spinner import lexicon
 from textmend.spinner.candidates import CandidateIndex
 from textmend.spinner.reverse import (
+    RANK_GAP_CAP,
     Decision,
     Params,
     Reversal,
@@ -352,22 +354,48 @@ def _fit(
     l2: float = 1.0,
     skip_fold: int | None = None,
     ranks: bool = True,
+    judge: bool = True,
 ) -> Decision:
     """A logistic regression (Newton steps, L2 on standardised features) of "this candidate
     is the site's true original" over every scored candidate of every site of the tuning half
     (with ``ranks``; else of "this site's best original is a true substitution" over every
-    site), spun and clean, but the sites whose form is in ``skip_fold`` (:func:`_form_fold`)."""
+    site), spun and clean, but the sites whose form is in ``skip_fold`` (:func:`_form_fold`).
+    With ``ranks`` and ``judge``, a second one over the same sites' ranked choices
+    (:data:`~textmend.spinner.reverse.JUDGE_FEATURES`) becomes the decision's judge."""
     xs: list[tuple[float, ...]] = []
     ys: list[float] = []
     sets = [(c.spun, c.props, {(s.start, s.end, s.original) for s in c.subs}) for c in cases]
     sets.extend((text, props, set()) for text, props, _ in clean)
+    sites: list[tuple[list[tuple[str, tuple[float, ...]]], set[str]]] = []
     for text, props, truth in sets:
         for r, rows in zip(props, option_features(props, index, text=text), strict=True):
             if _form_fold(r.spun) == skip_fold:
                 continue
+            right = {orig for orig, _ in rows if (r.start, r.end, orig) in truth}
+            sites.append((rows, right))
             for orig, f in rows if ranks else rows[:1]:
                 xs.append(f)
-                ys.append(float((r.start, r.end, orig) in truth))
+                ys.append(float(orig in right))
+    weights, bias = _logistic(xs, ys, l2)
+    decision = Decision(weights, bias, ranks=ranks)
+    if not (ranks and judge):
+        return decision
+    # The judge: the ranking's choice at every site, with its ranking score and lead.
+    jx: list[tuple[float, ...]] = []
+    jy: list[float] = []
+    for rows, right in sites:
+        orig, feats, score, gap = decision.ranked(rows)
+        jx.append((*feats, score, min(gap, RANK_GAP_CAP)))
+        jy.append(float(orig in right))
+    j_weights, j_bias = _logistic(jx, jy, l2)
+    return dataclasses.replace(decision, judge=j_weights, judge_bias=j_bias)
+
+
+def _logistic(
+    xs: Sequence[tuple[float, ...]], ys: Sequence[float], l2: float
+) -> tuple[tuple[float, ...], float]:
+    """Weights and bias (raw feature units, rounded) of an L2-penalised logistic regression on
+    standardised features, fitted by Newton steps."""
     x = np.asarray(xs, dtype=float)
     y = np.asarray(ys)
     mu, sd = x.mean(axis=0), x.std(axis=0)
@@ -387,7 +415,7 @@ def _fit(
     # Back to raw feature units, so the code needs no scaler.
     weights = w[1:] / sd
     bias = float(w[0] - (weights * mu).sum())
-    return Decision(tuple(round(float(v), 4) for v in weights), round(bias, 4), ranks=ranks)
+    return tuple(round(float(v), 4) for v in weights), round(bias, 4)
 
 
 def _rescored(
@@ -407,6 +435,7 @@ def _out_of_fold(
     cases: list[Case],
     index: CandidateIndex,
     ranks: bool = True,
+    judge: bool = True,
 ) -> tuple[list[tuple[str, list[Reversal], float]], list[Case]]:
     """The tuning half scored out of fold: each site by the decision fitted on the sites of the
     other fold of spun forms (:func:`_form_fold`), i.e. on forms it never saw.
@@ -415,7 +444,7 @@ def _out_of_fold(
     half are optimistic about them (round 1: precision 0.955 there at the chosen margin, 0.929
     on the test half).
     """
-    decisions = [_fit(clean, cases, index, skip_fold=k, ranks=ranks) for k in (0, 1)]
+    decisions = [_fit(clean, cases, index, skip_fold=k, ranks=ranks, judge=judge) for k in (0, 1)]
 
     def score(props: list[Reversal], text: str) -> list[Reversal]:
         by_fold = [d.rescore(props, index, text) for d in decisions]
@@ -481,7 +510,8 @@ FIT_MARGINS = [x / 4 for x in range(-8, 49)]  # log-odds
 def main(args: list[str]) -> None:
     fit_only = "--fit" in args
     ranks = "--no-ranks" not in args
-    args = [a for a in args if a not in ("--fit", "--no-ranks")]
+    judge = "--no-judge" not in args
+    args = [a for a in args if a not in ("--fit", "--no-ranks", "--no-judge")]
     opts = dict(zip(args[::2], args[1::2], strict=False))
     n_docs = int(opts.get("--docs", 16))
     chars = int(opts.get("--chars", 1500))
@@ -505,7 +535,7 @@ def main(args: list[str]) -> None:
     params = dataclasses.replace(fixer.params_for(model), decision=None, floor=-math.inf)
     clean, cases = _run(shared, 0, n_docs, chars, index, model, params)
     hand_margin = _tune("hand-weighted gain", clean, cases, index, params, HAND_MARGINS)
-    decision = _fit(clean, cases, index, ranks=ranks)
+    decision = _fit(clean, cases, index, ranks=ranks, judge=judge)
     print(f"fitted on the tuning half ({lm_name}): {decision!r}")
     f_clean, f_cases = _rescored(clean, cases, decision, index)
     margin = _tune(
@@ -515,7 +545,7 @@ def main(args: list[str]) -> None:
         index,
         params,
         FIT_MARGINS,
-        pick_on=_out_of_fold(clean, cases, index, ranks),
+        pick_on=_out_of_fold(clean, cases, index, ranks, judge),
     )
     if fit_only:
         print(f"-> {decision!r} at margin {margin}")

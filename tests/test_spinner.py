@@ -7,6 +7,7 @@ import itertools
 import json
 import math
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -22,8 +23,11 @@ from textmend.spinner import table as tbl
 from textmend.spinner.candidates import CandidateIndex
 from textmend.spinner.lexicon import normalise_gloss
 from textmend.spinner.reverse import (
+    CONFLICT_CAP,
     FEATURES,
+    JUDGE_FEATURES,
     MIX_GAIN,
+    RANK_GAP_CAP,
     Decision,
     Params,
     Reversal,
@@ -253,6 +257,110 @@ def test_a_ranking_decision_takes_the_best_scoring_candidate() -> None:
     assert (ranked.original, ranked.gain, ranked.from_table, ranked.lead) == ("戊己", 3.0, True, -1.0)
     (judged,) = Decision(_weights(lm=1.0), 0.0).rescore([r], index)
     assert (judged.original, judged.gain) == ("甲乙", 1.0)
+
+
+def _judge(**named: float) -> tuple[float, ...]:
+    return tuple(named.get(name, 0.0) for name in JUDGE_FEATURES)
+
+
+def test_a_judge_needs_a_ranking_decision_and_one_weight_per_feature() -> None:
+    with pytest.raises(ValueError, match="judge"):
+        Decision(_weights(), 0.0, judge=_judge())
+    with pytest.raises(ValueError, match="judge"):
+        Decision(_weights(), 0.0, ranks=True, judge=(1.0,))
+
+
+def test_a_judge_scores_the_ranked_choice_with_its_rank_and_lead() -> None:
+    index = CandidateIndex([make_lexicon({"甲乙", "丙丁", "戊己"})])
+    route = index.route_logprob("丙丁", "甲乙")
+    r = Reversal(
+        0,
+        2,
+        "丙丁",
+        "甲乙",
+        5.0,
+        lead=1.0,
+        options=(("甲乙", 5.0, False), ("戊己", 4.0, False)),
+        parts=(("甲乙", 1.0, 0.0, route, 0.0), ("戊己", 3.0, 0.0, route, 0.0)),
+    )
+    # The ranking (model term only) scores 戊己 3 and 甲乙 1: 戊己, 2 ahead. The judge's gain
+    # is -1 + 2 * rank + 0.5 * rank_gap + 1 * lm (戊己's own).
+    ranking = Decision(_weights(lm=1.0), 0.0, ranks=True)
+    judged = dataclasses.replace(ranking, judge=_judge(rank=2.0, rank_gap=0.5, lm=1.0), judge_bias=-1.0)
+    (site,) = judged.rescore([r], index)
+    assert (site.original, site.gain) == ("戊己", pytest.approx(-1.0 + 2.0 * 3.0 + 0.5 * 2.0 + 3.0))
+    # A lone candidate's lead is the cap.
+    alone = dataclasses.replace(r, options=r.options[:1], parts=r.parts[:1])
+    (site,) = judged.rescore([alone], index)
+    assert site.gain == pytest.approx(-1.0 + 2.0 * 1.0 + 0.5 * RANK_GAP_CAP + 1.0)
+
+
+def test_a_candidate_claimed_by_a_clear_swap_of_another_form_is_in_conflict() -> None:
+    # 甲乙 is the clear original of 丙丁 at 0..2 (gain 8 >= MIX_GAIN); at 丁戊's site it is then
+    # in conflict (one table maps a word to one form); at another site of 丙丁 itself it is not,
+    # and a weak claim (gain 3 < MIX_GAIN) claims nothing.
+    index = CandidateIndex([make_lexicon({"甲乙", "丙丁", "丁戊", "庚辛"})])
+    clear = Reversal(0, 2, "丙丁", "甲乙", 8.0, options=(("甲乙", 8.0, False),))
+    again = Reversal(4, 6, "丙丁", "甲乙", 1.0, options=(("甲乙", 1.0, False),))
+    other = Reversal(8, 10, "丁戊", "甲乙", 1.0, options=(("甲乙", 1.0, False), ("庚辛", 0.5, False)))
+    weak = Reversal(12, 14, "庚辛", "丙丁", 3.0, options=(("丙丁", 3.0, False),))
+    rows = option_features([clear, again, other, weak], index)
+    conflict = FEATURES.index("conflict")
+    assert rows[1][0][1][conflict] == 0.0
+    assert {o: f[conflict] for o, f in rows[2]} == {"甲乙": 8.0, "庚辛": 0.0}
+    assert rows[0][0][1][conflict] == 0.0  # 丙丁 claimed only weakly (by 庚辛's site)
+    capped = dataclasses.replace(clear, gain=99.0)
+    assert option_features([capped, other], index)[1][0][1][conflict] == CONFLICT_CAP
+
+
+def test_the_model_advantage_at_the_forms_other_sites_is_summed() -> None:
+    index = CandidateIndex([make_lexicon({"甲乙", "丙丁"})])
+    sites = [
+        Reversal(
+            k,
+            k + 2,
+            "丙丁",
+            "甲乙",
+            1.0,
+            options=(("甲乙", 1.0, False),),
+            parts=(("甲乙", lm, 0.0, 0.0, 0.0),),
+        )
+        for k, lm in ((0, 2.0), (4, 3.0), (8, -1.0))
+    ]
+    rows = option_features(sites, index)
+    lm_sum = FEATURES.index("lm_sum")
+    # Each site: the sum at the two others, as sign * log(1 + |sum|).
+    assert [r[0][1][lm_sum] for r in rows] == [
+        pytest.approx(math.log1p(2.0)),
+        pytest.approx(math.log1p(1.0)),
+        pytest.approx(math.log1p(5.0)),
+    ]
+
+
+class _AloneModel(WordModel):
+    """A WordModel whose context-free scores (empty left and right) are given per word."""
+
+    def __init__(self, good: dict[str, float], alone: dict[str, float]) -> None:
+        super().__init__(good)
+        self.alone = alone
+
+    def compare(self, left: str, candidates: Sequence[str], right: str) -> list[float]:
+        if not left and not right:
+            return [self.alone[c] for c in candidates]
+        return super().compare(left, candidates, right)
+
+
+def test_the_forms_own_likelihood_and_the_context_free_scores_are_features() -> None:
+    index = CandidateIndex([make_lexicon({"效劳", "服务"})])
+    model = _AloneModel({"服务器": 10.0}, {"效劳": -12.0, "服务": -6.0})
+    (site,) = [r for r in reversals("效劳器", index, model, _plain(min_log_ratio=None, floor=-99))]
+    (rows,) = option_features([site], index)
+    f = dict(zip(FEATURES, rows[0][1], strict=True))
+    # In context: the form scores -0.02 (WordModel: no good word, 0.01 per character), the
+    # original 10 - 0.02; per character of each. Alone: -12 and -6.
+    assert f["form_lp"] == pytest.approx(-0.02 / 2)
+    assert f["orig_lp"] == pytest.approx((10.0 - 0.02) / 2)
+    assert (f["uni"], f["form_uni"]) == (pytest.approx(6.0), pytest.approx(-6.0))
 
 
 def test_the_document_counts_its_own_collocations_of_each_candidate() -> None:

@@ -158,6 +158,12 @@ FEATURES: tuple[str, ...] = (
     "orig_ctx",
     "form_ctx",
     "orig_ctx2",
+    "conflict",
+    "lm_sum",
+    "form_lp",
+    "orig_lp",
+    "uni",
+    "form_uni",
 )
 """What :class:`Decision` weighs, per site and its best original: ``gain`` the hand-weighted gain
 (after pooling, the runner-up term and the document rate); ``lm``, ``route``, ``word`` that
@@ -181,8 +187,27 @@ out of fold at the chosen margins (``python -m bench spinner --docs 12 --chars 1
 they moved the reversals from 65.6% to 67.0% with the in-domain model and from 10.9% to 11.6%
 with the word-list model; on the test half they cut the in-domain model's wrong originals by a
 quarter (see ``textmend.repair.spinner.DECISION``) and bought the word-list model nothing
-measurable."""
+measurable.
+
+The last six carry what those do not. ``conflict`` is the largest hand-weighted gain (cut to
+0..``CONFLICT_CAP``) with which the candidate is the best original of a site of *another* form in
+the document: a spinner's table maps a word to one form, so an original already claimed by a
+clear swap elsewhere is unlikely to stand behind this form too. ``lm_sum`` is the candidate's
+summed model advantage at the other sites of the form (signed log(1 + |sum|)): ``others`` is a
+mean and ``same_form`` a count, and a linear score cannot multiply them. ``form_lp`` is the
+form's own log-probability in its context (with the right context the model reads) per form
+character and ``orig_lp`` the candidate's per candidate character: a spun form is a surprise
+where it stands, a clean word is not, whatever its synonyms score. ``uni`` is the model's
+context-free log-probability of the candidate less the form's, and ``form_uni`` the form's per
+character: how common each is in the model's text (in-domain for a model built on the user's
+corpus, where ``log_ratio`` reads jieba's general counts)."""
 MIX_GAIN = 5.0
+CONFLICT_CAP = 15.0
+RANK_GAP_CAP = 10.0
+JUDGE_FEATURES: tuple[str, ...] = (*FEATURES, "rank", "rank_gap")
+"""What a :class:`Decision`'s ``judge`` weighs: the chosen candidate's :data:`FEATURES`, its
+ranking score and its lead over the runner-up's ranking score (cut at ``RANK_GAP_CAP``; the cap
+when it has no runner-up)."""
 CTX_LONGEST = 6  # a 4-character candidate with two characters of context (orig_ctx2)
 
 
@@ -202,19 +227,51 @@ class Decision:
     near-synonyms then weighs the document's lexicon mix, the frequency ratio and the other
     sites of the form as the fit found them to matter. With the word-list model, on the
     tuning half scored out of fold, it reverses 10.9% instead of 4.7% at the chosen margins;
-    with an in-domain model it is even there (65.6% and 66.0%), and ``PARAMS`` keeps judging.
+    with an in-domain model it was even there (65.6% and 66.0%) and ranked better on the test
+    half (see ``textmend.repair.spinner.DECISION``).
+
+    judge, judge_bias: with ``ranks``, a second linear score over :data:`JUDGE_FEATURES` (the
+    chosen candidate's features, its ranking score and its lead in ranking score), fitted on the
+    chosen candidate of every site (log-odds that it is right), whose value is the site's gain;
+    None: the ranking score itself is the gain. Why: the ranking is fitted on every candidate,
+    most of them runners-up, so its score mixes "which candidate" with "is this site spun";
+    judged apart, the chosen candidates separate better (on the tuning half, scored out of fold,
+    see ``textmend.repair.spinner.DECISION``).
     """
 
     weights: tuple[float, ...]
     bias: float
     ranks: bool = False
+    judge: tuple[float, ...] | None = None
+    judge_bias: float = 0.0
 
     def __post_init__(self) -> None:
         if len(self.weights) != len(FEATURES):
             raise ValueError(f"Decision needs {len(FEATURES)} weights ({', '.join(FEATURES)})")
+        if self.judge is not None and (not self.ranks or len(self.judge) != len(JUDGE_FEATURES)):
+            raise ValueError(
+                f"a judge needs ranks and {len(JUDGE_FEATURES)} weights ({', '.join(JUDGE_FEATURES)})"
+            )
 
     def score(self, features: Sequence[float]) -> float:
         return self.bias + sum(w * x for w, x in zip(self.weights, features, strict=True))
+
+    def judged(self, features: Sequence[float], rank: float, rank_gap: float) -> float:
+        """The judge's score of a chosen candidate (its ranking score when there is no judge)."""
+        if self.judge is None:
+            return rank
+        row = (*features, rank, min(rank_gap, RANK_GAP_CAP))
+        return self.judge_bias + sum(w * x for w, x in zip(self.judge, row, strict=True))
+
+    def ranked(
+        self, rows: Sequence[tuple[str, tuple[float, ...]]]
+    ) -> tuple[str, tuple[float, ...], float, float]:
+        """The best-scoring candidate of one site's ``rows`` (:func:`option_features`): its
+        original, features, ranking score and lead over the runner-up's score."""
+        scored = sorted(((self.score(f), o, f) for o, f in rows), key=lambda x: -x[0])
+        best, orig, feats = scored[0]
+        gap = best - scored[1][0] if len(scored) > 1 else RANK_GAP_CAP
+        return orig, feats, best, gap
 
     def rescore(
         self, proposals: Sequence[Reversal], index: CandidateIndex, text: str | None = None
@@ -226,10 +283,11 @@ class Decision:
             return [dataclasses.replace(r, gain=self.score(f)) for r, f in zip(proposals, feats, strict=True)]
         out: list[Reversal] = []
         for r, rows in zip(proposals, option_features(proposals, index, text=text), strict=True):
-            score, orig, chosen = max(((self.score(f), o, f) for o, f in rows), key=lambda x: x[0])
+            orig, chosen, score, gap = self.ranked(rows)
             from_table = next((t for o, _, t in r.options if o == orig), r.from_table)
             lead = chosen[FEATURES.index("lead")]
-            out.append(dataclasses.replace(r, original=orig, gain=score, from_table=from_table, lead=lead))
+            gain = self.judged(chosen, score, gap)
+            out.append(dataclasses.replace(r, original=orig, gain=gain, from_table=from_table, lead=lead))
         return out
 
 
@@ -317,8 +375,15 @@ def option_features(
     sums = _gain_sums(proposals)
     counts = substring_counts(text) if text is not None and proposals else None
     sites: dict[str, int] = {}
+    lm_sums: dict[tuple[str, str], float] = {}
+    claims: dict[str, dict[str, float]] = {}
     for r in proposals:
         sites[r.spun] = sites.get(r.spun, 0) + 1
+        for p in r.parts:
+            lm_sums[(r.spun, p[0])] = lm_sums.get((r.spun, p[0]), 0.0) + p[1]
+        if r.gain >= MIX_GAIN:
+            forms = claims.setdefault(r.original, {})
+            forms[r.spun] = max(forms.get(r.spun, 0.0), min(r.gain, CONFLICT_CAP))
     mix = lexicon_mix(proposals, index)
     out: list[list[tuple[str, tuple[float, ...]]]] = []
     for r in proposals:
@@ -327,6 +392,7 @@ def option_features(
         best = options[0][1]
         form_known = float(wordfreq.freq(r.spun) > 0)
         form_rare = float(wordfreq.is_rare(r.spun, index))
+        alone = dict(r.alone)
         rows: list[tuple[str, tuple[float, ...]]] = []
         for k, (orig, own, _) in enumerate(options[:1] if best_only else options):
             total, n = sums.get((r.spun, orig), (own, 1))
@@ -352,10 +418,20 @@ def option_features(
                     if counts is not None and text is not None
                     else (0.0, 0.0, 0.0)
                 ),
+                max((g for f, g in claims.get(orig, {}).items() if f != r.spun), default=0.0),
+                _signed_log1p(lm_sums.get((r.spun, orig), lm) - lm),
+                r.form_score / len(r.spun),
+                (r.form_score + lm) / len(orig),
+                alone[orig] - r.form_alone if orig in alone else 0.0,
+                r.form_alone / len(r.spun),
             )
             rows.append((orig, feats))
         out.append(rows)
     return out
+
+
+def _signed_log1p(x: float) -> float:
+    return math.copysign(math.log1p(abs(x)), x)
 
 
 def lexicon_mix(proposals: Sequence[Reversal], index: CandidateIndex) -> tuple[float, ...]:
@@ -380,9 +456,11 @@ class Reversal:
     """Replace ``text[start:end] == spun`` by ``original``; ``gain`` in nats (see module doc),
     ``lead`` the best original's advantage over the runner-up (see :class:`Params`);
     ``options`` the scored candidates as (original, gain before the lead term, from table),
-    best first, for :func:`pool`; ``parts`` the terms of each scored candidate as (original,
-    model advantage over the form, table prior, route log-probability, word component) and
-    ``shift`` the document-rate term already in ``gain``, for :class:`Decision`."""
+    best first, for :func:`pool`; for :class:`Decision`, ``parts`` the terms of each scored
+    candidate as (original, model advantage over the form, table prior, route log-probability,
+    word component), ``shift`` the document-rate term already in ``gain``, ``form_score`` the
+    model's score of the form in its context, and ``form_alone`` and ``alone`` the model's
+    context-free log-probability of the form and of each scored candidate."""
 
     start: int
     end: int
@@ -394,6 +472,9 @@ class Reversal:
     options: tuple[tuple[str, float, bool], ...] = ()
     parts: tuple[tuple[str, float, float, float, float], ...] = ()
     shift: float = 0.0
+    form_score: float = 0.0
+    form_alone: float = 0.0
+    alone: tuple[tuple[str, float], ...] = ()
 
 
 def _context(text: str, start: int, end: int, params: Params) -> tuple[str, str]:
@@ -467,7 +548,16 @@ def score_site(
             key=lambda g: -g[0],
         )
     parts = tuple((o, *terms[o], words.get(o, 0.0)) for _, o, _ in gains)
-    return _decide(0, len(form), form, tuple((o, g, t) for g, o, t in gains), params, parts)
+    options = tuple((o, g, t) for g, o, t in gains)
+    # Context-free scores (FEATURES uni, form_uni): how common each word is in the model's text.
+    kept = [o for o, _, _ in options]
+    alone = model.compare("", [form, *kept], "")
+    return dataclasses.replace(
+        _decide(0, len(form), form, options, params, parts),
+        form_score=base,
+        form_alone=alone[0],
+        alone=tuple(zip(kept, alone[1:], strict=True)),
+    )
 
 
 def _routes(index: CandidateIndex, form: str, origs: Sequence[str]) -> tuple[float, ...]:
@@ -493,6 +583,14 @@ def _decide(
     lead = min(best - options[1][1], params.lead_cap) if len(options) > 1 else params.lead_cap
     gain = best - params.lead_weight * (params.lead_cap - lead)
     return Reversal(start, end, form, orig, gain, from_table, lead, options, parts)
+
+
+def _redecide(r: Reversal, options: tuple[tuple[str, float, bool], ...], params: Params) -> Reversal:
+    """``r`` decided again over re-weighed ``options`` (its other facts kept)."""
+    new = _decide(r.start, r.end, r.spun, options, params, r.parts)
+    return dataclasses.replace(
+        new, shift=r.shift, form_score=r.form_score, form_alone=r.form_alone, alone=r.alone
+    )
 
 
 def _gain_sums(proposals: Sequence[Reversal]) -> dict[tuple[str, str], tuple[float, int]]:
@@ -526,7 +624,7 @@ def pool(proposals: Sequence[Reversal], params: Params) -> list[Reversal]:
             others = (total - g) / (n - 1) if n > 1 else g
             mixed.append((orig, (1.0 - weight) * g + weight * others, t))
         mixed.sort(key=lambda o: -o[1])
-        out.append(_decide(r.start, r.end, r.spun, tuple(mixed), params, r.parts))
+        out.append(_redecide(r, tuple(mixed), params))
     return out
 
 
@@ -559,7 +657,7 @@ def remix(proposals: Sequence[Reversal], index: CandidateIndex, params: Params) 
                 continue
             moved.append((orig, g + weight * (_doc_route(mix, index, r.spun, orig, route) - route), t))
         moved.sort(key=lambda o: -o[1])
-        out.append(_decide(r.start, r.end, r.spun, tuple(moved), params, r.parts))
+        out.append(_redecide(r, tuple(moved), params))
     return out
 
 
