@@ -107,15 +107,19 @@ def test_characters_with_two_or_three_lost_bytes_are_read(truth: str) -> None:
     assert filled.text[0] in (truth[0], "\ufffd")
 
 
+def _assert_some_written_all_right(filled: holes.Filled | None, truth: str) -> None:
+    """One character (or U+FFFD) per character of ``truth``, some written, all written right."""
+    assert filled is not None
+    assert len(filled.text) == len(truth)
+    kept = [(a, b) for a, b in zip(filled.text, truth, strict=True) if a != "\ufffd"]
+    assert kept
+    assert all(a == b for a, b in kept)
+
+
 def test_the_default_model_writes_only_right_characters() -> None:
     scorer = _scorer()
     for truth in _TEXTS:
-        filled = holes.fill_utf8_big5(_damage(truth), "", scorer, "")
-        assert filled is not None
-        assert len(filled.text) == len(truth)
-        kept = [(a, b) for a, b in zip(filled.text, truth, strict=True) if a != "\ufffd"]
-        assert kept
-        assert all(a == b for a, b in kept)
+        _assert_some_written_all_right(holes.fill_utf8_big5(_damage(truth), "", scorer, ""), truth)
 
 
 def test_without_a_model_only_what_the_bytes_decide_is_written() -> None:
@@ -123,12 +127,7 @@ def test_without_a_model_only_what_the_bytes_decide_is_written() -> None:
     # between alignments of the lost bytes: a tie has no margin, so what is written is only
     # what the damage itself decides, and it must be right.
     truth = _TEXTS[0]
-    filled = holes.fill_utf8_big5(_damage(truth), "", None, "")
-    assert filled is not None
-    assert len(filled.text) == len(truth)
-    kept = [(a, b) for a, b in zip(filled.text, truth, strict=True) if a != "\ufffd"]
-    assert kept
-    assert all(a == b for a, b in kept)
+    _assert_some_written_all_right(holes.fill_utf8_big5(_damage(truth), "", None, ""), truth)
 
 
 def test_clean_text_is_not_read() -> None:
