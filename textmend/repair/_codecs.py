@@ -120,8 +120,10 @@ def ftfy_trigger_re() -> re.Pattern[str]:
 # GBK's 、 and 。 (A1A2, A1A3) read as Big5: GBK read as Big5 lands mostly in Big5's frequent
 # block, so its lines may show too few uncommon characters for the trigger, but hardly one
 # without these two, which clean Chinese almost never uses (once in the 11.7 million characters
-# of the laws corpora, as brackets).
-GBK_PUNCT_AS_BIG5 = "﹜﹝"
+# of the laws corpora, as brackets). And GBK's ， (A3AC), read as the bopomofo ㄛ (never in the
+# laws corpora): a clause with a comma and no 、。 had no trigger (``偌桽弊模睿掛吽衄壽寞隅ㄛ...``
+# = 按照国家和本省有关规定，..., its four uncommon characters too far apart) and stayed mojibake.
+GBK_PUNCT_AS_BIG5 = "﹜﹝ㄛ"
 
 
 @functools.cache
