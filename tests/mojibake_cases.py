@@ -3,12 +3,30 @@ test_mojibake_runs.py and the test_codecs_*.py files)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textmend.edits import apply_edits
 from textmend.repair._codecs import decode_cp936
 from textmend.repair.config import RepairConfig
 from textmend.repair.mojibake import fix
 
 CFG = RepairConfig()
+
+
+class OracleModel:
+    """A fake model of running text for the lost-byte searches: a subclass scores ``span`` after
+    ``left`` (``_score``); the scorer's ``logprob`` and ``compare`` follow from it."""
+
+    running_text = True
+
+    def _score(self, left: str, span: str) -> float:
+        raise NotImplementedError
+
+    def logprob(self, text: str) -> float:
+        return self._score("", text)
+
+    def compare(self, left: str, candidates: Sequence[str], right: str) -> list[float]:
+        return [self._score(left, c + right) for c in candidates]
 
 
 def repaired(text: str, config: RepairConfig = CFG) -> str:

@@ -4,21 +4,17 @@ bopomofo, runs cut at more than one ideographic space, kana-looking runs of Big5
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pytest
-from mojibake_cases import big5_as_gbk, gbk_as_big5, repaired
+from mojibake_cases import OracleModel, big5_as_gbk, gbk_as_big5, repaired
 
 from textmend.repair._codecs_holes import _BIG5_TWINS, fill
 from textmend.repair._codecs_lm import get_scorer
 
 
-class _Oracle:
+class _Oracle(OracleModel):
     """A running-text model of one text: a character that continues one of its bigrams scores
     ``step``, one that continues a bigram of ``rival`` (if any) ``step - 1``, any other
     ``-step``: the choice between the text and its rival is the model's, by one nat a bigram."""
-
-    running_text = True
 
     def __init__(self, text: str, step: float, rival: str = "") -> None:
         self.bigrams = {text[i : i + 2] for i in range(len(text) - 1)}
@@ -34,12 +30,6 @@ class _Oracle:
             )
             prev = ch
         return total
-
-    def logprob(self, text: str) -> float:
-        return self._score("", text)
-
-    def compare(self, left: str, candidates: Sequence[str], right: str) -> list[float]:
-        return [self._score(left, c + right) for c in candidates]
 
 
 def _needs_model() -> None:

@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pytest
-from mojibake_cases import repaired
+from mojibake_cases import OracleModel, repaired
 
 from textmend.repair import _codecs_holes as holes
 
@@ -67,12 +65,10 @@ def test_the_best_reading_damages_back_to_the_run(truth: str) -> None:
     assert _feed_all(text) == bad
 
 
-class _Oracle:
+class _Oracle(OracleModel):
     """A model of one text: a character that continues one of the text's bigrams scores 3, any
     other -3 (with no context: any of the text's characters). With it the search, not the
     model, is under test."""
-
-    running_text = True
 
     def __init__(self, text: str) -> None:
         self.bigrams = {text[i : i + 2] for i in range(len(text) - 1)}
@@ -84,12 +80,6 @@ class _Oracle:
             total += 3.0 if (prev + ch in self.bigrams if prev else ch in self.starts) else -3.0
             prev = ch
         return total
-
-    def logprob(self, text: str) -> float:
-        return self._score("", text)
-
-    def compare(self, left: str, candidates: Sequence[str], right: str) -> list[float]:
-        return [self._score(left, c + right) for c in candidates]
 
 
 @pytest.mark.parametrize("truth", _TEXTS)
