@@ -155,7 +155,6 @@ def fill(
     before: str = "",
     codec: str = "utf-8",
     seen_as: str = "cp936",
-    partial: bool = False,
 ) -> Filled | None:
     """Read ``run`` (bytes in ``codec`` read as ``seen_as``, with marks) back as the original text.
 
@@ -165,11 +164,8 @@ def fill(
     (``big5``, ``gbk``) whose lead bytes are all >= 0x81, so a lost byte (always >= 0x81: an
     ASCII byte is never lost) starts a two-byte unit and the alignment does not depend on it.
     ``seen_as`` is the codec they were wrongly read with (``cp936`` or ``big5``). None when no
-    filling decodes in ``codec`` and, read again as ``seen_as``, gives back ``run``.
-
-    ``partial`` (UTF-8 only, with a model) reads what can be read when too much was lost for
-    the whole (UTF-8 read as Big5 loses about half the bytes): a chunk with more than one lost
-    byte, or a character chosen without a clear margin, becomes one U+FFFD per three bytes.
+    filling decodes in ``codec`` and, read again as ``seen_as``, gives back ``run``. (UTF-8 read
+    as Big5 loses too many bytes for this search by chunks: see :func:`fill_utf8_big5`.)
 
     >>> from textmend.repair._codecs import decode_cp936
     >>> bad = decode_cp936("第一条".encode("utf-8"))
@@ -202,12 +198,12 @@ def fill(
     if not marks:
         return None
     if len(templates) == 1:
-        return _fill_bytes(templates[0], marks, run, after, scorer, before, codec, reader, partial)
+        return _fill_bytes(templates[0], marks, run, after, scorer, before, codec, reader)
     # Each byte form of the twins: keep the reading the model likes best (the forms that do not
     # decode in ``codec`` give none).
     best: tuple[float, Filled] | None = None
     for template in templates:
-        got = _fill_bytes(template, marks, run, after, scorer, before, codec, reader, partial)
+        got = _fill_bytes(template, marks, run, after, scorer, before, codec, reader)
         if got is None:
             continue
         value = uncommon_prior(got.text) + (
@@ -229,7 +225,6 @@ def _fill_bytes(
     before: str,
     codec: str,
     reader: _Reader,
-    partial: bool,
 ) -> Filled | None:
     """:func:`fill` for one byte form of the run's known characters (``template``: None for a
     lost byte, shown as the next of ``marks``)."""
@@ -246,38 +241,27 @@ def _fill_bytes(
     # reading may lose the next lead too (``���``). Each lost byte must not pair with the lost
     # byte after it, a constraint across the two chunks, checked as the beam joins them.
     linked: list[bool] = []
-    unread = 0
-    partial = partial and codec == "utf-8" and scorer is not None
     mark_iter = iter(marks)
     chunk_marks = [[next(mark_iter) for b in template[lo:hi] if b is None] for lo, hi in chunks]
-    if not partial and any(
+    if any(
         _combos(template[lo:hi], ms, template[hi] if hi < len(template) else follow, codec, reader)
         > _MAX_COMBOS
         for (lo, hi), ms in zip(chunks, chunk_marks, strict=True)
     ):
-        return None  # decided before any chunk is searched (UTF-8 read as Big5 often is)
+        return None  # decided before any chunk is searched
     for (lo, hi), hole_marks in zip(chunks, chunk_marks, strict=True):
         linked.append(lo > 0 and template[lo] is None and template[lo - 1] is None)
-        piece = template[lo:hi]
-        if partial and len(hole_marks) > 1:
-            # Two lost bytes of one UTF-8 character leave a whole row of the table (64 * 64
-            # readings): nothing the model could choose from with any margin.
-            options = []
-        else:
-            options = list(
-                _chunk_readings_memo(
-                    tuple(piece),
-                    tuple(hole_marks),
-                    template[hi] if hi < len(template) else follow,
-                    codec,
-                    reader,
-                )
+        options = list(
+            _chunk_readings_memo(
+                tuple(template[lo:hi]),
+                tuple(hole_marks),
+                template[hi] if hi < len(template) else follow,
+                codec,
+                reader,
             )
+        )
         if not options:
-            if not partial:
-                return None
-            options = [(b"", _LOST * max(1, round((hi - lo) / 3)))]
-            unread += 1
+            return None
         readings.append(options)
     # The script of what is known for sure (the hole-free chunks and the context): GBK text may
     # hold traditional characters and Big5 text a few simplified ones, but a lost character in
@@ -291,11 +275,6 @@ def _fill_bytes(
     if picked is None:
         return None
     chosen, guessed = picked
-    if unread or (partial and guessed):
-        # Only sure choices are kept: the lost characters stay marked for the consensus repair.
-        unsure = set(guessed)
-        text = "".join(_LOST if i in unsure else t for i, (_, t) in enumerate(chosen))
-        return Filled(text, (), len(marks)) if text.strip(_LOST) else None
     data = b"".join(b for b, _ in chosen)
     # The whole reading must damage back to the run exactly (the chunk checks were local).
     again = reader.decode(data + suffix_bytes)
@@ -1091,8 +1070,7 @@ def _u8b5_moves(state: int, emitted: str) -> dict[int, NDArray[np.intp]]:
     states = (keys[lo:hi] & 511) - 1
     cuts = np.flatnonzero(np.diff(states)) + 1
     return {
-        int(states[a]) - 0: order[lo + a : lo + b]
-        for a, b in itertools.pairwise([0, *cuts.tolist(), hi - lo])
+        int(states[a]): order[lo + a : lo + b] for a, b in itertools.pairwise([0, *cuts.tolist(), hi - lo])
     }
 
 

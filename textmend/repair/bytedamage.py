@@ -367,12 +367,12 @@ def _repair_silent(
     margin = min(gain, ranked[0] - ranked[1]) if len(ranked) > 1 else gain
     confidence = _confidence(margin / scale)
     note = "fullwidth form folded across a character boundary (no orphan byte)"
-    part = _partial(texts, scores, best, scale) if confidence < _PARTIAL_BELOW else None
-    if part is not None and _confidence(min(gain, part[1]) / scale) > confidence:
-        confidence = _confidence(min(gain, part[1]) / scale)
+    surer = _surer_partial(texts, scores, best, scale, confidence, cap=gain)
+    if surer is not None:
+        reading, confidence = surer
         note += _PARTIAL_NOTE
-        head, tail = _trimmed(observed, part[0])
-        s, e, cand = first + head, last - tail, part[0][head : len(part[0]) - tail]
+        head, tail = _trimmed(observed, reading)
+        s, e, cand = first + head, last - tail, reading[head : len(reading) - tail]
         if cand == text[s:e]:
             return None
     return Edit(s, e, text[s:e], cand, f"{KIND}.folded_punct", confidence, note)
@@ -1034,12 +1034,12 @@ def _choose(
         confidence = max(confidence, 0.9 if len(texts) == 1 else confidence)
     else:
         kind, note = f"{KIND}.folded_punct", "fullwidth form folded across a character boundary"
-        part = _partial(texts, scores, best, scale) if confidence < _PARTIAL_BELOW else None
-        if part is not None and _confidence(part[1] / scale) > confidence:
-            confidence = _confidence(part[1] / scale)
+        surer = _surer_partial(texts, scores, best, scale, confidence)
+        if surer is not None:
+            reading, confidence = surer
             note += _PARTIAL_NOTE
-            _, tail = _trimmed(observed, part[0])
-            end, after = end_max - tail, part[0][: len(part[0]) - tail]
+            _, tail = _trimmed(observed, reading)
+            end, after = end_max - tail, reading[: len(reading) - tail]
             if after == text[start:end]:
                 return None
     kept = _kept_qmark_tail(text[start:end], after)
@@ -1058,6 +1058,21 @@ def _kept_qmark_tail(before: str, after: str) -> int:
         k += 1
     q = before.find("?", len(before) - k) if k else -1
     return len(before) - q if q >= 0 else 0
+
+
+def _surer_partial(
+    texts: list[str], scores: list[float], best: int, scale: float, confidence: float, cap: float = math.inf
+) -> tuple[str, float] | None:
+    """The :func:`_partial` reading of a best reading held under ``_PARTIAL_BELOW``
+    (``confidence``) and the confidence its margin (at most ``cap``) earns; None when there is
+    none or it is no surer."""
+    if confidence >= _PARTIAL_BELOW:
+        return None
+    part = _partial(texts, scores, best, scale)
+    if part is None:
+        return None
+    surer = _confidence(min(cap, part[1]) / scale)
+    return (part[0], surer) if surer > confidence else None
 
 
 def _partial(texts: list[str], scores: list[float], best: int, scale: float) -> tuple[str, float] | None:
