@@ -107,6 +107,27 @@ def test_table_borders_are_read_where_the_table_places_them() -> None:
     assert repaired(bad).split("\n") == [first, *_TABLE, last]
 
 
+@pytest.mark.parametrize("border", ["┌──────┬──────┐", "├───────┼───────┤", "└───┴───┘"])
+def test_a_border_line_alone_is_read(border: str) -> None:
+    # No Han text and no neighbour: the box-aware search reads the whole run with a margin.
+    bad = big5_as_gbk(border)
+    assert "\ufffdw\ufffdw\ufffdw" in bad
+    assert repaired(bad) == border
+
+
+def test_a_rule_line_reads_its_han_text_with_the_proven_codec() -> None:
+    # One line, a border then a cell: the Han run has lost bytes (住宅) and kana-looking pairs
+    # (民 = A5 C1 is GBK's チ), too little to stand alone, and nothing else on the line or around
+    # it proves the codec; the rule (``───`` = three lost leads before ``w``) does.
+    got = repaired(big5_as_gbk("─┬────┬─────┐│國民住宅類別│"))
+    assert got.startswith("─┬────┬─────┐│國民住宅類別")
+
+
+@pytest.mark.parametrize("damaged", ["\ufffdw\ufffdw", "abc\ufffdw\ufffdw def\ufffdw"])
+def test_two_lost_bytes_before_w_prove_nothing(damaged: str) -> None:
+    assert repaired(damaged) == damaged
+
+
 @pytest.mark.parametrize(
     "damaged",
     [

@@ -129,14 +129,16 @@ def fix(text: str, config: RepairConfig) -> list[Edit]:
     # The box-drawing columns of the lines next to a line (as repaired so far) let a table's
     # borders be read where the line has too few Han characters (see _lines_up); a line is read
     # again when they grow too.
-    proven = [_proven_kinds(line_edits) for line_edits in per_line]
+    # A drawn rule proves its own line (see _RULE), and lends the codec like any proven line.
+    ruled = [_ruled(text[start:end]) for start, end in lines]
+    proven = [_proven_kinds(line_edits) | own for line_edits, own in zip(per_line, ruled, strict=True)]
     index = {start: k for k, (start, _) in enumerate(lines)}
     tried: list[tuple[frozenset[str], frozenset[int]]] = [(frozenset(), frozenset())] * len(lines)
     for i in [*range(len(lines)), *reversed(range(len(lines)))]:
         start, end = lines[i]
         if not _lost_left(text, start, end, per_line[i], config.min_confidence):
             continue
-        hint = _hint(text, lines, proven, i)
+        hint = _hint(text, lines, proven, i) | ruled[i]
         if not hint:
             continue
         columns = _neighbour_box_columns(text, start, end, index, per_line, config.min_confidence)
@@ -145,10 +147,23 @@ def fix(text: str, config: RepairConfig) -> list[Edit]:
         tried[i] = (hint, columns)
         per_line[i] = _fix_line(text, start, end, scorer, hint, columns)
         read = {e.kind for e in per_line[i] if e.confidence >= 0.8 and e.before != e.after}
-        proven[i] = _proven_kinds(per_line[i]) | (hint & read)
+        proven[i] = _proven_kinds(per_line[i]) | (hint & read) | ruled[i]
     edits = [e for line_edits in per_line for e in line_edits]
     edits.extend(_flags(text, edits))
     return sorted(edits, key=lambda e: (e.start, e.end))
+
+
+# ``───`` in Big5 (A2 77 three times) read as GBK: each lost lead byte beside its trail ``w``.
+# Another lead (A4-A7 77 are Han) would make three Han characters that share their trail byte,
+# so the line is a table drawn in Big5 and read as GBK: the rule proves the codec for its line,
+# whose Han text may be too damaged to prove it (``�w�{�x瓣チ�恙v摸�O`` = ─┐│國民住宅類別), and
+# lends it to the lines around it.
+_RULE = re.compile("(?:\ufffdw){3}")
+_RULED = frozenset({f"{KIND}.big5_as_gbk"})
+
+
+def _ruled(line: str) -> frozenset[str]:
+    return _RULED if _RULE.search(line) else frozenset()
 
 
 def _proven_kinds(edits: list[Edit]) -> frozenset[str]:
