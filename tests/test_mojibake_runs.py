@@ -164,6 +164,33 @@ def test_clean_lines_with_a_lost_character_keep_their_text_between_mojibake_line
 
 
 @pytest.mark.parametrize(
+    "japanese",
+    [
+        "アプリケーション\ufffdC",
+        "データベース\ufffdAに接続できませんでした",
+        "このソフトウェアはオ\ufffdHープンソースです",
+        "ダウンロードが完了\ufffdzしました",
+        "インターネッ\ufffdhトエクスプローラーは終了しました",
+        "東京タワーの高さは三百三十三メ\ufffdBートルです",
+    ],
+)
+def test_japanese_with_a_lost_byte_is_not_read_as_big5(japanese: str) -> None:
+    # A lost byte before an ASCII letter looks like Big5's lost lead beside its trail, and kana
+    # are where Big5's frequent characters land in GBK; but the Big5 reading of Japanese is no
+    # Chinese (``データベース�A`` = 犯奈正矛奈旦，), however much likelier than kana a Chinese
+    # model finds it.
+    assert [e for e in fix(japanese, CFG) if e.before != e.after and e.confidence >= 0.8] == []
+
+
+def test_kana_mojibake_that_reads_as_chinese_is_still_read() -> None:
+    # The same kana rows, made by Big5 text: the reading is fluent Chinese. (列, a lost lead
+    # before ``U``, is a close call the word-list model gets wrong: not what is tested here.)
+    bad = big5_as_gbk("本中心人事，依下列公式求得：")
+    assert bad.startswith("セいみ")
+    assert repaired(bad).startswith("本中心人事，依下")
+
+
+@pytest.mark.parametrize(
     "clean",
     [
         "注音符號ㄅㄆㄇㄈ的教學，カタカナ與┌─┐表格。",
