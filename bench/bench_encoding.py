@@ -223,6 +223,50 @@ def _stray_texts(docs: list[str], n: int, seed: int = 11) -> tuple[list[str], in
     return out, inserted
 
 
+# Short sentences in the scripts whose letters fill GBK's symbol rows (kana, Greek, Cyrillic,
+# pinyin, bopomofo), where Big5's frequent characters land, and in Korean; written for this check.
+OTHER_SCRIPTS = (
+    "アプリケーションの設定を変更します",
+    "データベースに接続できませんでした",
+    "このソフトウェアはオープンソースです",
+    "コンピューターを再起動してください",
+    "日本語の文章を書くのは難しいです",
+    "明日は雨が降るでしょう",
+    "Привет, как дела у тебя сегодня",
+    "Москва является столицей России",
+    "Программное обеспечение для компьютера",
+    "Пожалуйста, введите пароль еще раз",
+    "Καλημέρα σας, τι κάνετε σήμερα",
+    "Η Αθήνα είναι η πρωτεύουσα της Ελλάδας",
+    "Το πρόγραμμα δεν λειτουργεί σωστά",
+    "안녕하세요 반갑습니다",
+    "서울은 대한민국의 수도입니다",
+    "zhōng huá rén mín gòng hé guó",
+    "Běijīng shì Zhōngguó de shǒudū",
+    "nǐ hǎo, wǒ shì xué shēng",
+    "ㄓㄨㄥ ㄏㄨㄚˊ ㄖㄣˊ ㄇㄧㄣˊ",
+    "ㄋㄧˇ ㄏㄠˇ ㄨㄛˇ ㄕˋ ㄒㄩㄝˊ ㄕㄥ",
+)
+
+
+def _other_script_texts(n: int, seed: int = 5) -> list[str]:
+    """``n`` of :data:`OTHER_SCRIPTS` with a lost byte (U+FFFD) before an ASCII letter or sign
+    inserted, and in half of them a second lost byte: how a lost Big5 lead byte beside its trail
+    shows, in text that is no Chinese at all."""
+    rng = random.Random(seed)
+    tails = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz@[]^_`{|}~"
+    out = []
+    for _ in range(n):
+        text = rng.choice(OTHER_SCRIPTS)
+        i = rng.randrange(1, len(text))
+        text = text[:i] + "\ufffd" + rng.choice(tails) + text[i:]
+        if rng.random() < 0.5:
+            j = rng.randrange(1, len(text))
+            text = text[:j] + "\ufffd" + text[j:]
+        out.append(text)
+    return out
+
+
 def _page_table(docs: list[str], n: int, chars: int = 800, seed: int = 3) -> None:
     """Seed-style byte damage on whole pages: exact pages, character accuracy (ours, ftfy's and
     the damaged text's own), the share of the damage's character errors undone, and pages the
@@ -414,6 +458,12 @@ def main(args: list[str]) -> None:
         "zero-change check on clean text with stray symbols and ASCII bytes after Han characters",
         ["texts", "insertions", "docs changed", "edits applied", "suggestions"],
         [(len(stray), inserted, *_changes(stray))],
+    )
+    others = _other_script_texts(300)
+    print_table(
+        "zero-change check on other scripts with lost bytes (Japanese, Russian, Greek, Korean, pinyin, bopomofo)",
+        ["texts", "docs changed", "edits applied", "suggestions"],
+        [(len(others), *_changes(others))],
     )
     print_table(
         "clean Chinese throughput",

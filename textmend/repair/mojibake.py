@@ -89,14 +89,22 @@ _MIN_LM_GAIN = 4.0
 # laws-cn samples with the default model).
 _MIN_GAIN_STRONG = 0.15
 _STRONG_LM_GAIN = 1.5
-# Kana are GBK's rows A4 and A5, where Big5's most frequent characters land (セいみ = 本中心), but
-# they are also Japanese: a Chinese model scores kana so low that any Han reading of a Japanese
-# run beats it (``データベース�A`` read as Big5 is ``犯奈正矛奈旦，``). So a reading of a run with
-# kana must also read as Chinese on its own: at least this many nats per character. Readings of
-# Big5 read as GBK in the benchmark's snippets score -7.5 or more with the default model (-6.0
-# in-domain); Japanese sentences with a lost byte read as Big5 score -8.8 or less (-10.3).
-_KANA_READING_FLOOR = -8.0
-_KANA = re.compile("[\u3041-\u30ff]")
+# GBK's rows A4-A8 hold kana, Greek, Cyrillic, pinyin's accented letters and bopomofo, and Big5's
+# most frequent characters land there (セいみ = 本中心); Big5's row A3, where GBK's fullwidth
+# forms land, holds bopomofo and Greek. But these are also letters of other writing, which a
+# Chinese model scores so low that any Han reading beats them: Japanese, Russian or pinyin with a
+# lost byte before an ASCII letter (a lost lead byte beside its trail, to the codec check) read as
+# Big5 (``データベース�A`` = 犯奈正矛奈旦，, ``Привет`` = 妤把我志快找). So a reading of a run
+# with such letters must also read as Chinese on its own: at least this many nats per character.
+# Readings of the benchmark's lossy snippets score -7.5 or more with the default model (-6.0 with
+# an in-domain one); Japanese sentences with a lost byte read as Big5 score -8.8 or less (-10.3).
+_FOREIGN_READING_FLOOR = -8.0
+# Pinyin's toned vowels outside Latin-1 and cp1252 (Latin-1 mojibake is made of those), with
+# the tone marks of bopomofo.
+_PINYIN_LETTERS = "āēīōūǎěǐǒǔǖǘǚǜńňǹɑɡĀĒĪŌŪǍĚǏǑǓǕǗǙǛ"
+_FOREIGN_LETTERS = re.compile(
+    f"[{_PINYIN_LETTERS}\u02c7\u02ca\u02cb\u02d9\u0370-\u04ff\u3041-\u30ff\u3100-\u312f\u31a0-\u31bf]"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,13 +376,13 @@ _CJK_PUNCT = "（）「」『』、。，：；！？《》〈〉【】"
 
 
 def _reads_as_chinese(candidate: str, original: str, scorer: object) -> bool:
-    """False when ``original`` has kana and ``candidate`` does not read as Chinese on its own
-    (see _KANA_READING_FLOOR); True otherwise. Box drawing is left out: a table's borders are no
-    text the model knows, in Chinese or in Japanese."""
-    if not _KANA.search(original):
+    """False when ``original`` has letters of another script (see _FOREIGN_READING_FLOOR) and
+    ``candidate`` does not read as Chinese on its own; True otherwise. Box drawing is left out: a
+    table's borders are no text the model knows, in any language."""
+    if not _FOREIGN_LETTERS.search(original):
         return True
     body = "".join(ch for ch in candidate if ch != "\ufffd" and not is_box(ch))
-    return not body or bool(scorer.logprob(body) >= _KANA_READING_FLOOR * len(body))  # type: ignore[attr-defined]
+    return not body or bool(scorer.logprob(body) >= _FOREIGN_READING_FLOOR * len(body))  # type: ignore[attr-defined]
 
 
 def _best(
