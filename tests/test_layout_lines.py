@@ -51,6 +51,21 @@ def test_line_never_starts_with_closing_punctuation() -> None:
     )
 
 
+def test_latin_lines_ending_a_sentence_are_kept() -> None:
+    # The widest line stopping mid-sentence is a lone wrap; an English or German line ending
+    # with a full stop after a letter or a sign ends its sentence (before: glued to the next).
+    text = "標題\nEnglish text with a question? Yes! And numbers: 3.5, 100%.\nFünf Bücher über Ärger? Ça va."
+    assert joined(text) == text
+
+
+def test_a_latin_wrap_after_a_comma_keeps_a_space() -> None:
+    text = "標題\nThis is an English paragraph that was wrapped by an editor at some width,\nand it goes on."
+    assert (
+        joined(text)
+        == "標題\nThis is an English paragraph that was wrapped by an editor at some width, and it goes on."
+    )
+
+
 def test_b_ultrasound_fragment() -> None:
     assert (
         joined("標題\n實行綜合治理,搞好\nb\n超和染色體鑒定技術的管理。")

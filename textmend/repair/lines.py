@@ -229,12 +229,14 @@ def _fix_once(text: str, cache: dict[str, int]) -> list[Edit]:
         if verdict is None:
             continue
         kind, conf = verdict
-        # Strip trailing spaces of the line with the break; a Latin word wrap needs a space.
+        # Strip trailing spaces of the line with the break; a Latin word wrap needs a space, after
+        # a word or a clause mark (``with,⏎and``), not inside a number (``3.⏎5``).
         start = line_end - (len(prev) - len(prev.rstrip(" \t")))
+        tail = prev.rstrip()[-1:]
         joiner = (
             " "
-            if prev.rstrip()[-1:].isascii()
-            and prev.rstrip()[-1:].isalpha()
+            if tail.isascii()
+            and (tail.isalpha() or tail in ",;:!?)" or (tail == "." and not prev.rstrip()[-2:-1].isdigit()))
             and nxt[:1].isalpha()
             and nxt[:1].isascii()
             else ""
@@ -306,7 +308,10 @@ def _judge(
     # The line fills the detected wrap width ("full"), or -- no width detected -- it is the widest
     # line of the text ("lone"; W-1 too, when a wide character did not fit) and stops mid-sentence.
     full = width is not None and prev_width >= width - 1
-    lone = width is None and widest >= 40 and prev_width >= widest - 1 and last not in _TERMINAL
+    # A Latin full stop ends a sentence too, unless a digit stands before it (``3.``: a decimal
+    # or a list number): English or German lines are whole lines, not wraps.
+    ended = last in _TERMINAL or (last == "." and not p[-2:-1].isdigit())
+    lone = width is None and widest >= 40 and prev_width >= widest - 1 and not ended
     # A wrapped line that stops inside a clause: whatever opens the next line (a date, a label
     # such as "（四）项" or "第二条、") is a cross-reference running on, not a new unit.
     # (A standalone heading's own "、" -- "三、…" -- is no clause break.)
@@ -361,7 +366,7 @@ def _judge(
     # (Clean text's widest line is a paragraph, which ends a sentence.)
     if lone:
         return "widest", CONF_RUN_ON
-    if label or i == 0 or last in _TERMINAL:
+    if label or i == 0 or ended:
         return None
     if width is None and _UNITS_RE.match(nxt) and (is_han(last) and last not in _NUMERALS + "幾几多數数"):
         return "lost", CONF_LOST
