@@ -7,6 +7,7 @@ import json
 import random
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -59,11 +60,22 @@ def test_latin_lines_ending_a_sentence_are_kept() -> None:
 
 
 def test_a_latin_wrap_after_a_comma_keeps_a_space() -> None:
-    text = "標題\nThis is an English paragraph that was wrapped by an editor at some width,\nand it goes on."
+    text = "標題\n說明：This paragraph quotes an English sentence that was wrapped at some width,\nand it goes on."
     assert (
         joined(text)
-        == "標題\nThis is an English paragraph that was wrapped by an editor at some width, and it goes on."
+        == "標題\n說明：This paragraph quotes an English sentence that was wrapped at some width, and it goes on."
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Features\n--------\n\nAnyIO is an asynchronous networking library that works on top of either\nasyncio or Trio.",
+        "def f(x,\n      y):\n    return x",
+    ],
+)
+def test_lines_without_han_characters_are_left_alone(text: str) -> None:
+    assert joined(text) == text
 
 
 def test_b_ultrasound_fragment() -> None:

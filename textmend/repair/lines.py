@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from textmend.cjk import is_han
+from textmend.cjk import HAN_RE, is_han
 from textmend.edits import Edit, apply_edits
 from textmend.repair.config import RepairConfig
 
@@ -224,6 +224,11 @@ def _fix_once(text: str, cache: dict[str, int]) -> list[Edit]:
         pos += len(raw[i]) + 1
         prev, nxt = bodies[i], bodies[i + 1]
         if blank[i] or blank[i + 1]:
+            continue
+        if not (HAN_RE.search(prev) or HAN_RE.search(nxt)):
+            # These are the rules of Chinese layout: between two lines without a Han character
+            # (English prose, a reStructuredText heading and its underline, code) a break is
+            # left as it is.
             continue
         verdict = _judge(prev, nxt, i, width, widest, widths[i], run_on)
         if verdict is None:
