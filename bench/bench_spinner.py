@@ -3,8 +3,9 @@
 Synthetic spinners (CC-CEDICT gloss round trips, HIT Cilin lines) spin clean law texts from
 ../shared/corpora at several rates. Both the substitution pairs and the documents are split in
 halves by hash: the site decision (a logistic regression over the features of
-``textmend.spinner.reverse.FEATURES``), margin and gate threshold are fitted on half 0 and the
-numbers are reported on half 1, i.e. on pairs and documents the tuning never saw. The margin
+``textmend.spinner.reverse.FEATURES`` ranking the candidates, boosted trees judging the choice),
+margin and gate threshold are fitted on half 0 and the numbers are reported on half 1, i.e. on
+pairs and documents the tuning never saw. The margin
 of the fitted decision is chosen on the tuning half's sites scored out of fold (by decisions
 fitted on the other half of its spun forms) as the one with the most reversals whose precision
 stays at ``TARGET`` in the 5th percentile of a bootstrap over documents and forms (see
@@ -22,8 +23,14 @@ one decision on their tuning sites pooled and choose one margin that holds on ea
 tuning half's fit and prints the decision and its margin (how ``textmend.repair.spinner.DECISION``
 and ``PARAMS`` were made);
 ``--no-ranks`` fits a decision that judges the hand-weighted gain's choice at each site instead
-of ranking every candidate (``Decision.ranks``); ``--no-judge`` fits a ranking decision whose
-ranking score is the gain, without the second-stage judge (``Decision.judge``).
+of ranking every candidate (``Decision.ranks``); the ranking's choice is judged by boosted trees
+(``Decision.judge_trees``, fitted here by :func:`_boost`, numpy only); ``--linear-judge`` fits the
+linear judge instead (``Decision.judge``), ``--no-judge`` none (the ranking score is the gain);
+``--compare`` first prints the tuning half scored out of fold with the linear judge and with the
+trees (reversed at precision 0.95 / 0.96 / 0.97 and at each one's chosen margin); with ``--fit``
+the fitted trees are written to ``--trees-out PATH`` (default: a new temporary directory; the
+shipped ones are ``textmend/spinner/judge_trees.json`` and, for ``--lm default``,
+``judge_trees_wordlist.json``).
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import tempfile
 import time
 import zlib
 from collections import Counter
@@ -50,6 +58,7 @@ from textmend.repair.config import RepairConfig
 from textmend.spinner import lexicon
 from textmend.spinner.candidates import CandidateIndex
 from textmend.spinner.reverse import (
+    JUDGE_FEATURES,
     RANK_GAP_CAP,
     Decision,
     Params,
@@ -62,6 +71,7 @@ from textmend.spinner.reverse import (
     select,
 )
 from textmend.spinner.synth import Spinner, Substitution
+from textmend.spinner.trees import NO_SPLIT, Trees
 from textmend.spinner.wordfreq import rare_synonym_rate
 
 RATES = (0.3, 0.6, 1.0)
@@ -159,8 +169,6 @@ def _load_model(which: str, shared: Path, exclude: set[str]) -> Scorer:
         return model
     # Train on tuning-half documents that are not evaluated: never on test-half documents.
     if which == "trained":
-        import tempfile
-
         from textmend.lm import LanguageModel, build_model
 
         docs = [t for i, t in _docs(shared, "laws-cn.jsonl", 0, 1_000_000, 0) if i not in exclude]
@@ -378,14 +386,16 @@ def _fit(
     l2: float = 1.0,
     skip_fold: int | None = None,
     ranks: bool = True,
-    judge: bool = True,
+    judge: str = "trees",
 ) -> Decision:
     """A logistic regression (Newton steps, L2 on standardised features) of "this candidate
     is the site's true original" over every scored candidate of every site of the tuning half
     (with ``ranks``; else of "this site's best original is a true substitution" over every
     site), spun and clean, but the sites whose form is in ``skip_fold`` (:func:`_form_fold`).
-    With ``ranks`` and ``judge``, a second one over the same sites' ranked choices
-    (:data:`~textmend.spinner.reverse.JUDGE_FEATURES`) becomes the decision's judge."""
+    With ``ranks`` and ``judge`` ``"linear"``, a second one over the same sites' ranked choices
+    (:data:`~textmend.spinner.reverse.JUDGE_FEATURES`) becomes the decision's judge; with
+    ``"trees"``, boosted trees (:func:`_boost`) over the same rows (``Decision.judge_trees``);
+    with ``"none"`` the ranking score is the gain."""
     xs: list[tuple[float, ...]] = []
     ys: list[float] = []
     sets = [(c.spun, c.props, {(s.start, s.end, s.original) for s in c.subs}) for c in cases]
@@ -402,7 +412,7 @@ def _fit(
                 ys.append(float(orig in right))
     weights, bias = _logistic(xs, ys, l2)
     decision = Decision(weights, bias, ranks=ranks)
-    if not (ranks and judge):
+    if not ranks or judge == "none":
         return decision
     # The judge: the ranking's choice at every site, with its ranking score and lead.
     jx: list[tuple[float, ...]] = []
@@ -411,8 +421,109 @@ def _fit(
         orig, feats, score, gap = decision.ranked(rows)
         jx.append((*feats, score, min(gap, RANK_GAP_CAP)))
         jy.append(float(orig in right))
+    if judge == "trees":
+        trees = _boost(np.asarray(jx), np.asarray(jy), JUDGE_FEATURES)
+        return dataclasses.replace(decision, judge_trees=trees)
     j_weights, j_bias = _logistic(jx, jy, l2)
     return dataclasses.replace(decision, judge=j_weights, judge_bias=j_bias)
+
+
+TREE_DEPTH = 3
+TREE_COUNT = 200
+TREE_RATE = 0.1
+TREE_L2 = 1.0
+TREE_MIN_HESS = 1.0
+TREE_BINS = 64
+"""The judge's booster (:func:`_boost`), chosen on the tuning half scored out of fold (see
+``textmend.repair.spinner.DECISION``)."""
+
+
+def _bin_edges(x: np.ndarray, n_bins: int) -> list[np.ndarray]:
+    """Per column of ``x``, up to ``n_bins - 1`` split thresholds taken among its own values
+    (a row with value <= edge ``b`` is in a bin <= ``b``), at its quantiles when it has more
+    distinct values than bins."""
+    out = []
+    for col in x.T:
+        values = np.unique(col)
+        if len(values) <= n_bins:
+            edges = values[:-1]
+        else:
+            # inverted_cdf: the quantiles are values of the column, so thresholds are too.
+            q = np.quantile(col, np.arange(1, n_bins) / n_bins, method="inverted_cdf")
+            edges = np.unique(q)
+            edges = edges[edges < values[-1]]
+        out.append(edges)
+    return out
+
+
+def _boost(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    names: Sequence[str],
+    depth: int = TREE_DEPTH,
+    n_trees: int = TREE_COUNT,
+    rate: float = TREE_RATE,
+    l2: float = TREE_L2,
+    min_hess: float = TREE_MIN_HESS,
+    n_bins: int = TREE_BINS,
+) -> Trees:
+    """Gradient-boosted regression trees for the logistic loss (Newton leaf values
+    ``-rate * G / (H + l2)``, splits by ``G**2 / (H + l2)`` on histograms of ``n_bins`` bins,
+    each side holding at least ``min_hess`` of the Hessian), grown level by level to ``depth``.
+
+    Deterministic: no sampling, ties go to the first column and bin, and the thresholds are
+    values of the training rows, so :meth:`Trees.predict` on the raw rows sends each exactly
+    where its bin went while fitting.
+    """
+    x = np.asarray(xs, dtype=np.float64)
+    y = np.asarray(ys, dtype=np.float64)
+    n, nf = x.shape
+    edges = _bin_edges(x, n_bins)
+    bins = np.stack([np.searchsorted(e, x[:, j], side="left") for j, e in enumerate(edges)], axis=1)
+    size = nf * n_bins
+    flat = bins + (np.arange(nf) * n_bins)[None, :]  # each row's bin, offset per column
+    no_edge = np.zeros((nf, n_bins - 1), dtype=bool)
+    for j, e in enumerate(edges):
+        no_edge[j, len(e) :] = True  # bins past a column's last edge split nothing
+    p0 = min(max(float(y.mean()), 1e-6), 1 - 1e-6)
+    base = math.log(p0 / (1 - p0))
+    score = np.full(n, base)
+    inner = 2**depth - 1
+    trees = []
+    for _ in range(n_trees):
+        p = 1.0 / (1.0 + np.exp(-score))
+        g, h = p - y, p * (1 - p)
+        node = np.zeros(n, dtype=np.int64)
+        feature = np.zeros(inner, dtype=np.int64)
+        threshold = np.full(inner, NO_SPLIT)
+        for level in range(depth):
+            first, width = 2**level - 1, 2**level
+            # One histogram for every node of the level: (node, column, bin).
+            at = ((node - first)[:, None] * size + flat).ravel()
+            gh = np.bincount(at, np.repeat(g, nf), width * size).reshape(width, nf, n_bins)
+            hh = np.bincount(at, np.repeat(h, nf), width * size).reshape(width, nf, n_bins)
+            gl, hl = np.cumsum(gh, axis=2)[:, :, :-1], np.cumsum(hh, axis=2)[:, :, :-1]
+            gt, ht = gh.sum(axis=2)[:, :, None], hh.sum(axis=2)[:, :, None]
+            gain = gl**2 / (hl + l2) + (gt - gl) ** 2 / (ht - hl + l2) - gt**2 / (ht + l2)
+            ok = (hl >= min_hess) & (ht - hl >= min_hess) & ~no_edge[None]
+            gain = np.where(ok, gain, -np.inf).reshape(width, -1)
+            best = np.argmax(gain, axis=1)
+            right = np.zeros(n, dtype=np.int64)
+            for w in range(width):
+                if not gain[w, best[w]] > 1e-12:
+                    continue  # no split: every row goes left (threshold NO_SPLIT)
+                j, b = divmod(int(best[w]), n_bins - 1)
+                feature[first + w], threshold[first + w] = j, float(edges[j][b])
+                here = node == first + w
+                right[here] = bins[here, j] > b
+            node = 2 * node + 1 + right
+        leaf = node - inner
+        gs = np.bincount(leaf, g, inner + 1)
+        hs = np.bincount(leaf, h, len(gs))
+        values = -rate * gs / (hs + l2)
+        score += values[leaf]
+        trees.append((feature.tolist(), threshold.tolist(), values.tolist()))
+    return Trees.build(names, depth, base, trees)
 
 
 def _logistic(
@@ -458,7 +569,7 @@ def _out_of_fold(
     runs: Sequence[Run],
     index: CandidateIndex,
     ranks: bool = True,
-    judge: bool = True,
+    judge: str = "trees",
 ) -> list[Run]:
     """The tuning half of each model of ``runs`` scored out of fold: each site by the decision
     fitted on the sites (of every model) of the other fold of spun forms (:func:`_form_fold`),
@@ -540,15 +651,52 @@ def _tune(
     return margin
 
 
+def _compare_judges(runs: dict[str, Run], index: CandidateIndex, ranks: bool) -> None:
+    """The tuning half scored out of fold with a linear judge and with the trees: per model,
+    the most reversed at a precision of 0.95, 0.96 and 0.97 (as measured there), and at the
+    margin :func:`_pick_margin` chooses for each judge."""
+    rows = []
+    for kind in ("linear", "trees"):
+        oof = _out_of_fold(list(runs.values()), index, ranks, kind)
+        sweeps = {name: _sweep(*run, FIT_MARGINS) for name, run in zip(runs, oof, strict=True)}
+        margin, _ = _pick_margin(list(sweeps.values()))
+        for name, sweep in sweeps.items():
+            best = []
+            for target in (0.95, 0.96, 0.97):
+                # The margin with the most reversed among those at that precision or better.
+                top = max((r for r in sweep if r[2] >= target), key=lambda r: r[1], default=None)
+                best.append(f"{top[1]:.3f} at {top[0]}" if top else "-")
+            picked = next(r for r in sweep if r[0] == margin)
+            rows.append((kind, name, *best, margin, picked[1], picked[2], picked[3], picked[4]))
+    print_table(
+        "tuning half, out of fold: linear judge vs trees (reversed at precision >= p, at margin)",
+        [
+            "judge",
+            "model",
+            "p >= 0.95",
+            "p >= 0.96",
+            "p >= 0.97",
+            "picked margin",
+            "reversed",
+            "precision",
+            "false/10k clean",
+            f"precision p{BOUND_PERCENTILE:g}",
+        ],
+        rows,
+    )
+
+
 HAND_MARGINS = [x / 2 for x in range(-4, 31)]
 FIT_MARGINS = [x / 4 for x in range(-8, 49)]  # log-odds
 
 
 def main(args: list[str]) -> None:
     fit_only = "--fit" in args
+    compare = "--compare" in args
     ranks = "--no-ranks" not in args
-    judge = "--no-judge" not in args
-    args = [a for a in args if a not in ("--fit", "--no-ranks", "--no-judge")]
+    judge = "none" if "--no-judge" in args else "linear" if "--linear-judge" in args else "trees"
+    flags = ("--fit", "--compare", "--no-ranks", "--no-judge", "--linear-judge")
+    args = [a for a in args if a not in flags]
     opts = dict(zip(args[::2], args[1::2], strict=False))
     n_docs = int(opts.get("--docs", 16))
     chars = int(opts.get("--chars", 1500))
@@ -579,8 +727,16 @@ def main(args: list[str]) -> None:
     # One decision for all the models: fitted on their sites pooled, so it weighs what they share.
     pooled_clean = [d for clean, _ in runs.values() for d in clean]
     pooled_cases = [c for _, cases in runs.values() for c in cases]
+    if compare:
+        _compare_judges(runs, index, ranks)
     decision = _fit(pooled_clean, pooled_cases, index, ranks=ranks, judge=judge)
     print(f"fitted on the tuning half ({'+'.join(lm_names)}): {decision!r}")
+    if decision.judge_trees is not None and (fit_only or "--trees-out" in opts):
+        out = Path(opts.get("--trees-out") or tempfile.mkdtemp(prefix="textmend-bench-spinner-"))
+        if out.is_dir():
+            out = out / "judge_trees.json"
+        decision.judge_trees.save(out)
+        print(f"judge trees ({len(decision.judge_trees)}, depth {decision.judge_trees.depth}): {out}")
     fitted = {name: _rescored(*run, decision, index) for name, run in runs.items()}
     oof = _out_of_fold(list(runs.values()), index, ranks, judge)
     margin = _tune(
@@ -726,6 +882,8 @@ def _speed(shared: Path, index: CandidateIndex, model: Scorer, params: Params) -
 
     text = "".join(t for _, t in _docs(shared, "laws-cn.jsonl", 1, 4, 2000))
     t_ours, _ = timed(lambda: reversals(text, index, model, params), repeat=1)
+    # What a user runs: the shipped params, with the fitted decision (ranking, judge) on top.
+    t_shipped, _ = timed(lambda: reversals(text, index, model, fixer.params_for(model)), repeat=1)
     t_rare, _ = timed(lambda: rare_synonym_rate(text, index), repeat=3)
     t_jieba, _ = timed(lambda: jieba.lcut(text), repeat=3)
     print_table(
@@ -735,6 +893,7 @@ def _speed(shared: Path, index: CandidateIndex, model: Scorer, params: Params) -
             ("jieba.lcut (anchor)", len(text) / t_jieba, 1.0),
             ("rare-synonym gate", len(text) / t_rare, t_rare / t_jieba),
             ("full reversal pass (candidates + LM)", len(text) / t_ours, t_ours / t_jieba),
+            ("the same with the shipped decision", len(text) / t_shipped, t_shipped / t_jieba),
         ],
     )
 

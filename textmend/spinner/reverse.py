@@ -26,6 +26,7 @@ from textmend.cjk import HAN_RE
 from textmend.spinner import wordfreq
 from textmend.spinner.candidates import CandidateIndex
 from textmend.spinner.lexicon import MIN_WORD
+from textmend.spinner.trees import Trees
 
 
 class Scorer(Protocol):
@@ -237,6 +238,13 @@ class Decision:
     most of them runners-up, so its score mixes "which candidate" with "is this site spun";
     judged apart, the chosen candidates separate better (on the tuning half, scored out of fold,
     see ``textmend.repair.spinner.DECISION``).
+
+    judge_trees: with ``ranks``, instead of the linear ``judge``, boosted trees over
+    :data:`JUDGE_FEATURES` (:class:`~textmend.spinner.trees.Trees`, fitted like it) whose score
+    is the site's gain. Why: nothing makes the evidence that a chosen candidate is right
+    additive in its features; trees weigh each feature by the others where a linear judge
+    adds them up, and on the tuning half, scored out of fold, they judged better (see
+    ``textmend.repair.spinner.DECISION``).
     """
 
     weights: tuple[float, ...]
@@ -244,6 +252,7 @@ class Decision:
     ranks: bool = False
     judge: tuple[float, ...] | None = None
     judge_bias: float = 0.0
+    judge_trees: Trees | None = None
 
     def __post_init__(self) -> None:
         if len(self.weights) != len(FEATURES):
@@ -252,15 +261,23 @@ class Decision:
             raise ValueError(
                 f"a judge needs ranks and {len(JUDGE_FEATURES)} weights ({', '.join(JUDGE_FEATURES)})"
             )
+        if self.judge_trees is not None and (
+            not self.ranks or self.judge is not None or self.judge_trees.features != JUDGE_FEATURES
+        ):
+            raise ValueError(
+                f"judge trees need ranks, no linear judge and the features {', '.join(JUDGE_FEATURES)}"
+            )
 
     def score(self, features: Sequence[float]) -> float:
         return self.bias + sum(w * x for w, x in zip(self.weights, features, strict=True))
 
     def judged(self, features: Sequence[float], rank: float, rank_gap: float) -> float:
         """The judge's score of a chosen candidate (its ranking score when there is no judge)."""
+        row = (*features, rank, min(rank_gap, RANK_GAP_CAP))
+        if self.judge_trees is not None:
+            return float(self.judge_trees.predict([row])[0])
         if self.judge is None:
             return rank
-        row = (*features, rank, min(rank_gap, RANK_GAP_CAP))
         return self.judge_bias + sum(w * x for w, x in zip(self.judge, row, strict=True))
 
     def ranked(
@@ -281,12 +298,19 @@ class Decision:
         if not self.ranks:
             feats = site_features(proposals, index, text)
             return [dataclasses.replace(r, gain=self.score(f)) for r, f in zip(proposals, feats, strict=True)]
+        ranked = [self.ranked(rows) for rows in option_features(proposals, index, text=text)]
+        if self.judge_trees is not None and ranked:
+            # One evaluation for the document's sites: the trees' numpy steps cost little more
+            # for a thousand rows than for one.
+            gains = self.judge_trees.predict(
+                [(*chosen, score, min(gap, RANK_GAP_CAP)) for _, chosen, score, gap in ranked]
+            ).tolist()
+        else:
+            gains = [self.judged(chosen, score, gap) for _, chosen, score, gap in ranked]
         out: list[Reversal] = []
-        for r, rows in zip(proposals, option_features(proposals, index, text=text), strict=True):
-            orig, chosen, score, gap = self.ranked(rows)
+        for r, (orig, chosen, _, _), gain in zip(proposals, ranked, gains, strict=True):
             from_table = next((t for o, _, t in r.options if o == orig), r.from_table)
             lead = chosen[FEATURES.index("lead")]
-            gain = self.judged(chosen, score, gap)
             out.append(dataclasses.replace(r, original=orig, gain=gain, from_table=from_table, lead=lead))
         return out
 
