@@ -78,6 +78,32 @@ def test_lines_without_han_characters_are_left_alone(text: str) -> None:
     assert joined(text) == text
 
 
+_BLOG = """Python读取文件的几种方法
+下面的代码演示了如何读取一个文本文件,并统计每一行的字数。
+def count(path):
+    with open(path, encoding="utf-8") as f:  # 打开文件,注意编码
+        for i, line in enumerate(f):
+            print("第%d行:%s" % (i, len(line)))  # 输出行号和字数
+运行结果如下:
+第0行:12
+第1行:8
+如果文件不存在,会抛出FileNotFoundError异常。"""
+
+
+def test_a_code_listing_and_its_output_keep_their_lines() -> None:
+    # A blog's listing: a line of code ending in a Chinese comment is no wrap of the prose
+    # after it, and a number ends a line of output before ``第`` or ``如果`` (only a digit, a
+    # unit or a counter continues a number).
+    assert joined(_BLOG) == _BLOG
+
+
+def test_a_number_still_runs_on_into_its_unit() -> None:
+    assert (
+        joined("標題\n本縣在\n2004\n年完成了全部的任務,取得成績。")
+        == "標題\n本縣在2004年完成了全部的任務,取得成績。"
+    )
+
+
 def test_b_ultrasound_fragment() -> None:
     assert (
         joined("標題\n實行綜合治理,搞好\nb\n超和染色體鑒定技術的管理。")

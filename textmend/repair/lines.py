@@ -329,6 +329,8 @@ def _judge(
     )
     if _BOX_DRAWING.search(first + last):
         return None  # a table row is its own line: box drawing is layout, never a wrap
+    if _code_like(p) or _code_like(nxt):
+        return None  # program code quoted in the page (a blog's listing) is never a wrap
     if first in "%‰" and not last.isdigit() and is_han(last) and i > 0:
         return "lost", CONF_LOST  # "不到⏎%": the percentage's number is gone
     if first in _NEVER_OPENS:
@@ -345,7 +347,9 @@ def _judge(
         return None
     if _DATE_RE.match(p) and p.endswith(_RECORD_END):
         return None  # a dated record line is complete, even when it happens to fill the width
-    number_break = (last.isdigit() and (first.isdigit() or is_han(first) or first in ".,%")) or (
+    # A number runs on into a digit, its unit or counter (``2004⏎年``), not into any Han text:
+    # ``第0行:12⏎第1行:8⏎如果…`` is a list of results and a sentence.
+    number_break = (last.isdigit() and (first.isdigit() or first in _NUMBER_TAILS or first in ".,%")) or (
         first.isdigit() and (last.isdigit() or is_han(last) or last in _OPENING or last == "》")
     )
     if _DATE_RE.match(nxt) and not (full and last not in _TERMINAL and not _DATE_RE.match(p)):
@@ -385,6 +389,26 @@ def _judge(
     ):
         return "run_on", CONF_RUN_ON
     return None
+
+
+_NUMBER_TAILS = frozenset(
+    "年月日号號时時点點分秒个個元角萬万億亿千百十多余餘人名次件项項条條章节節款位倍天周週歲岁户戶家所台臺张張"
+    "套辆輛米克斤吨噸度成屆届期级級种種类類批"
+)
+_CODE_MARKS = re.compile(r"""[(){}\[\]=;"'#<>]""")
+
+
+def _code_like(line: str) -> bool:
+    """A line of program code: at least 60% of its visible characters ASCII, with letters and
+    the brackets, quotes or operators of code (``print("第%d行" % i)  # 输出行号``). Chinese prose
+    quoting an English term or a number is mostly Han; a wrapped URL has no brackets or quotes."""
+    body = [c for c in line if not c.isspace()]
+    ascii_chars = [c for c in body if c.isascii()]
+    return (
+        len(ascii_chars) * 5 >= len(body) * 3
+        and any(c.isalpha() for c in ascii_chars)
+        and _CODE_MARKS.search(line) is not None
+    )
 
 
 def _mid_paragraph(prev: str) -> bool:
