@@ -1,5 +1,5 @@
-"""The byte-damage fixer when the model cannot decide a whole reading (one character shown as
-lost, the rest restored) and at line ends, which no model sees."""
+"""The byte-damage fixer when the model cannot decide a whole reading (one character, or two
+apart, shown as lost, the rest restored) and at line ends, which no model sees."""
 
 from __future__ import annotations
 
@@ -13,21 +13,29 @@ from textmend.repair.bytedamage import fix
 from textmend.repair.config import RepairConfig
 
 
+def _lost(repaired: str, original: str) -> list[int]:
+    """Where ``repaired`` shows characters of ``original`` as '?'; [-1] when it differs from
+    ``original`` in any other way."""
+    if len(repaired) != len(original):
+        return [-1]
+    diff = [i for i, (a, b) in enumerate(zip(repaired, original, strict=True)) if a != b]
+    return diff if all(repaired[i] == "?" for i in diff) else [-1]
+
+
 def _one_lost(repaired: str, original: str) -> bool:
     """Whether ``repaired`` is ``original`` with exactly one character shown as '?'."""
-    if len(repaired) != len(original):
-        return False
-    diff = [i for i, (a, b) in enumerate(zip(repaired, original, strict=True)) if a != b]
-    return len(diff) == 1 and repaired[diff[0]] == "?"
+    return len(_lost(repaired, original)) == 1 and _lost(repaired, original) != [-1]
 
 
 @pytest.mark.parametrize(
     ("original", "observed"),
     [
-        # The lost byte before A3 makes 專 or 。 (and ~110 more): the default model cannot
-        # tell 專案 from 。案 here, but every close reading has 案申請發給 after it.
-        ("可申請特准結婚,由派遣單位專案申請發給一", "?0干暾埌l給"),
-        ("完成特種勤務重大專案任務,有具", "?0溉蝿?,"),
+        # The lost byte before A3 makes 保 or 。 (and ~110 more): the default model cannot
+        # tell 保稅 from 。稅 here, but every close reading has 稅工 after it.
+        ("\n (十三) 保稅工廠申請租用廠外倉庫案件之受理及勘查。\n", "?6惞?廠"),
+        # The readings agree on the run and dispute the mark the lost trail byte makes (、 A1 A2
+        # or 。 A1 A3 and their row).
+        ("一、海域與海岸巡防勤務、業務之", "堆卜狼趧铡?業務"),
         # Here the readings agree on 專家、 and dispute the character after it (原 or 元).
         ("得邀集機關代表、學者專家、原住民族代表", "?<摇⒃?住"),
     ],
@@ -37,9 +45,25 @@ def test_an_undecided_reading_restores_all_but_the_disputed_character(original: 
     assert _one_lost(repaired, original), repaired
 
 
+@pytest.mark.parametrize(
+    ("original", "observed"),
+    [
+        # The first character is the lost lead byte before A3 (保 or 。 or 專), the last the
+        # lost trail byte before the '。' (之 or 中): two bytes, two decisions, and every close
+        # reading has 管 between them. Before, nothing was restored.
+        ("依下列之規定:\n一、國有者,由內政部保管之。\n二、", "?9苤?。"),
+        ("第 1 條 行政院海岸巡防署 (以下簡稱本署) 為處理法", "?0堆卜朗? "),
+    ],
+)
+def test_an_undecided_reading_may_show_two_characters_apart_as_lost(original: str, observed: str) -> None:
+    repaired = damage_and_repair(original, observed)
+    lost = _lost(repaired, original)
+    assert len(lost) == 2 and lost[1] - lost[0] > 1, repaired
+
+
 def test_a_disputed_reading_says_so_in_its_note() -> None:
     needs_model()
-    damaged = redamage("可申請特准結婚,由派遣單位專案申請發給一".encode("gbk"))
+    damaged = redamage("\n (十三) 保稅工廠申請租用廠外倉庫案件之受理及勘查。\n".encode("gbk"))
     [edit] = fix(damaged, RepairConfig())
     assert "?" in edit.after and "dispute" in edit.note
 
@@ -49,9 +73,16 @@ def test_partial_reading_rules() -> None:
     # the best reading that differs elsewhere (保官之, 10 below).
     texts, scores = ["保管之", "。管之", "專管之", "保官之"], [0.0, -1.0, -2.0, -10.0]
     assert bytedamage._partial(texts, scores, 0, 1.0) == ("?管之", 10.0)
-    # Close rivals disputing two characters: no partial reading.
+    # Close rivals disputing two characters next to each other (one undecided word): no
+    # partial reading.
     assert bytedamage._partial(["保管之", "。官之"], [0.0, -1.0], 0, 1.0) is None
-    # Nor when a reading that differs elsewhere comes within the partial margin.
+    # Two apart: both shown as lost.
+    texts, scores = ["保管之", "。管之", "保管中", "保官之"], [0.0, -1.0, -2.0, -10.0]
+    assert bytedamage._partial(texts, scores, 0, 1.0) == ("?管?", 10.0)
+    # Never three.
+    texts, scores = ["保管之。", "。管之。", "保管中。", "保管之、"], [0.0, -1.0, -2.0, -2.0]
+    assert bytedamage._partial(texts, scores, 0, 1.0) is None
+    # Every reading within the partial margin is a rival: here one disputes 管 too.
     assert bytedamage._partial(["保管之", "。管之", "保官之"], [0.0, -1.0, -3.2], 0, 1.0) is None
     # Nor when a close rival reads the span with another number of characters.
     assert bytedamage._partial(["保管之", "。管之", "保管"], [0.0, -1.0, -2.0], 0, 1.0) is None

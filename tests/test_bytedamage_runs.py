@@ -104,7 +104,9 @@ def test_an_incident_does_not_take_the_next_incidents_question_mark() -> None:
     damaged = redamage(original.encode("gbk"))
     assert "?4娑?十年?5?經" in damaged
     edits = fix(damaged, CFG)
-    assert edits[0].before == "?4娑?十年"
+    # (Its unchanged tail 十年 may be left out too: a run could start there, see
+    # test_bytedamage_context.py.)
+    assert edits[0].before in ("?4娑?十年", "?4娑?") and edits[0].end <= damaged.index("?5?")
     assert repaired(damaged) == original
 
 
