@@ -1,13 +1,18 @@
 """Encoding repair: exact restorations per mojibake kind vs ftfy.fix_text, and clean-text speed.
 
-`python -m bench encoding [N_PER_KIND [KIND ...]] [--kinds-only | --seeds-only | --pages] [--in-domain]`
+`python -m bench encoding [N_PER_KIND [KIND ...]] [--kinds-only | --seeds-only | --pages | --ceiling] [--in-domain]`
 -- cases are generated from ../shared/corpora with seed 3; ``--kinds-only`` skips the seed table, the
 legacy pages, the clean-corpus check and the speed table; ``--seeds-only`` prints the seed table
 alone; ``--pages`` prints only the byte-damage table on whole pages (N_PER_KIND pages, default 60,
 of 800 characters of laws-tw, default model: the snippets are too short for page evidence to speak);
 ``--in-domain`` scores with a model trained on half of the corpora (cached in the temp folder) and
 draws the cases from the other half. The per-kind table also gives the speed on the damaged
-snippets (characters per CPU second of this process, ours and ftfy's).
+snippets (characters per CPU second of this process, ours and ftfy's). ``--ceiling`` prints what
+one copy allows for the lossy CJK kinds (N_PER_KIND snippets, default 30, UTF-8 read as Big5 and
+Big5 read as GBK unless KINDs are named): the share of characters that another character would
+damage to the same text, and how often the model picks the right one among them when every other
+character is given: what the model allows, since a repair reads the lost characters with their
+neighbours lost too (the default word-list model's repair adds its word component and does better).
 """
 
 from __future__ import annotations
@@ -328,6 +333,87 @@ def _acc(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
+def _pool(codec: str) -> list[tuple[str, bytes]]:
+    """The characters a lost one may have been, with their bytes in ``codec``: CJK ideographs
+    of the BMP's main block and the marks, fullwidth forms and box drawing of running text."""
+    ranges = [range(0x4E00, 0x9FA6), range(0x3000, 0x3040), range(0xFF00, 0xFF66), range(0x2500, 0x2580)]
+    out = []
+    for r in ranges:
+        for cp in r:
+            try:
+                out.append((chr(cp), chr(cp).encode(codec)))
+            except UnicodeEncodeError:
+                continue
+    return out
+
+
+_CEILING_CODECS = {
+    "utf8_as_gbk": ("utf-8", decode_cp936),
+    "utf8_as_big5": ("utf-8", lambda b: b.decode("big5", errors="replace")),
+    "big5_as_gbk": ("big5", decode_cp936),
+    "gbk_as_big5": ("gbk", lambda b: b.decode("big5", errors="replace")),
+}
+
+
+def _ceiling_table(texts: dict[str, list[str]], n: int, kinds: list[str]) -> None:
+    """Per lossy kind: over ``n`` snippets, the characters that some other character (of
+    :func:`_pool`) in their place would damage to the same text, all else kept true; and how
+    often the model (``_CFG``) scores the true one best among those, with the true text around
+    it. A repair that follows the model reads the lost characters with their neighbours lost
+    too, so its character accuracy stays under the determined characters plus those the model
+    picks right ("allowed"); evidence the model lacks can lift it (the word component of the
+    default word-list model's repair does)."""
+    from textmend.lm.registry import get_model
+
+    model = get_model(_CFG.lm_path)
+    rows = []
+    for kind in kinds:
+        src = KINDS[kind][0]
+        codec, decode = _CEILING_CODECS[kind]
+        pool = _pool(codec)
+        rng = random.Random(9)
+        snippets = total = open_ = right = 0
+        while snippets < n:
+            doc = rng.choice(texts[src])
+            if len(doc) < 60:
+                continue
+            start = rng.randrange(0, len(doc) - 40)
+            original = doc[start : start + rng.randint(20, 40)].replace("\n", "")
+            try:
+                data = original.encode(codec)
+            except UnicodeEncodeError:
+                continue
+            bad = decode(data)
+            if bad == original:
+                continue
+            snippets += 1
+            for i, ch in enumerate(original):
+                before, after = original[:i].encode(codec), original[i + 1 :].encode(codec)
+                alts = [c for c, b in pool if c != ch and decode(before + b + after) == bad]
+                total += 1
+                if not alts:
+                    continue
+                open_ += 1
+                scores = model.compare(original[:i][-12:], [ch, *alts], original[i + 1 :][:12])
+                right += max(range(len(scores)), key=scores.__getitem__) == 0
+        rows.append(
+            (
+                kind,
+                snippets,
+                total,
+                open_ / total,
+                right / open_ if open_ else 1.0,
+                (total - open_ + right) / total,
+            )
+        )
+    print_table(
+        "what one copy allows: characters another would damage alike, and the model's pick among them "
+        f"with the true text around (model: {_CFG.lm_path or 'default'})",
+        ["kind", "snippets", "chars", "share open", "model right on open", "allowed"],
+        rows,
+    )
+
+
 def main(args: list[str]) -> None:
     if any(a in {"-h", "--help"} for a in args):
         print(__doc__)
@@ -366,6 +452,15 @@ def main(args: list[str]) -> None:
     unknown = sorted(set(only) - set(KINDS))
     if unknown:
         sys.exit(f"bench encoding: no kind {', '.join(unknown)} (have: {', '.join(KINDS)})")
+    if "--ceiling" in args:
+        kinds = only or ["utf8_as_big5", "big5_as_gbk"]
+        bad_kinds = sorted(set(kinds) - set(_CEILING_CODECS))
+        if bad_kinds:
+            sys.exit(
+                f"bench encoding --ceiling: not for {', '.join(bad_kinds)} (have: {', '.join(_CEILING_CODECS)})"
+            )
+        _ceiling_table(texts, int(numbers[0]) if numbers else 30, kinds)
+        return
     for kind, (src, damage, lossy) in KINDS.items():
         if only and kind not in only:
             continue
