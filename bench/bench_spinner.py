@@ -30,7 +30,11 @@ linear judge instead (``Decision.judge``), ``--no-judge`` none (the ranking scor
 trees (reversed at precision 0.95 / 0.96 / 0.97 and at each one's chosen margin); with ``--fit``
 the fitted trees are written to ``--trees-out PATH`` (default: a new temporary directory; the
 shipped ones are ``textmend/spinner/judge_trees.json`` and, for ``--lm default``,
-``judge_trees_wordlist.json``).
+``judge_trees_wordlist.json``). The tuning and test passes run the shipped params' judged
+rounds (``Params.judged_rounds``: refinement in a context cleaned by the shipped
+``refine_decision``), so ``--fit`` fits the decision that judges their sites
+(``textmend.repair.spinner.DECISION_JUDGED``); ``--no-judged-rounds`` turns them off, which fits
+the decision they clean with (``DECISION``).
 """
 
 from __future__ import annotations
@@ -695,7 +699,10 @@ def main(args: list[str]) -> None:
     compare = "--compare" in args
     ranks = "--no-ranks" not in args
     judge = "none" if "--no-judge" in args else "linear" if "--linear-judge" in args else "trees"
-    flags = ("--fit", "--compare", "--no-ranks", "--no-judge", "--linear-judge")
+    # The decision the judged rounds clean with (Params.refine_decision) is fitted on the sites as
+    # the hand-weighted passes leave them: fit it with the rounds off.
+    judged_rounds = "--no-judged-rounds" not in args
+    flags = ("--fit", "--compare", "--no-ranks", "--no-judge", "--linear-judge", "--no-judged-rounds")
     args = [a for a in args if a not in flags]
     opts = dict(zip(args[::2], args[1::2], strict=False))
     n_docs = int(opts.get("--docs", 16))
@@ -719,7 +726,12 @@ def main(args: list[str]) -> None:
     # The shipped scoring without its fitted decision; no floor: the breakdown needs every
     # site's best candidate (the margins swept are what decides, so the results are the same).
     params = {
-        name: dataclasses.replace(fixer.params_for(m), decision=None, floor=-math.inf)
+        name: dataclasses.replace(
+            fixer.params_for(m),
+            decision=None,
+            floor=-math.inf,
+            judged_rounds=fixer.params_for(m).judged_rounds if judged_rounds else 0,
+        )
         for name, m in models.items()
     }
     runs = {name: _run(shared, 0, n_docs, chars, index, m, params[name]) for name, m in models.items()}
@@ -859,7 +871,9 @@ def _test_half(
     # What a user gets: the shipped params for this kind of model (fixer.params_for), not the
     # decision and margin fitted here.
     shipped = fixer.params_for(model)
-    if shipped.decision is not None:
+    if shipped.judged_rounds != params.judged_rounds:
+        pass  # the shipped decision judges sites of other judged rounds than these
+    elif shipped.decision is not None:
         s_clean, s_cases = _rescored(h_clean, h_cases, shipped.decision, index)
         summary.append(
             ("shipped PARAMS (fitted decision)", shipped.margin, *_totals(s_clean, s_cases, shipped.margin))

@@ -93,7 +93,11 @@ def test_trees_round_trip_through_json(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("decision", "name"),
-    [(fixer.DECISION, "judge_trees.json"), (fixer.DECISION_WORDLIST, "judge_trees_wordlist.json")],
+    [
+        (fixer.DECISION, "judge_trees.json"),
+        (fixer.DECISION_JUDGED, "judge_trees_judged.json"),
+        (fixer.DECISION_WORDLIST, "judge_trees_wordlist.json"),
+    ],
 )
 def test_the_shipped_decisions_judge_with_the_shipped_trees(decision: Decision, name: str) -> None:
     trees = decision.judge_trees
@@ -110,7 +114,12 @@ def test_the_shipped_decisions_judge_with_the_shipped_trees(decision: Decision, 
 
 
 def test_each_kind_of_model_has_its_own_judge() -> None:
-    assert fixer.PARAMS.decision is fixer.DECISION
+    assert fixer.PARAMS.decision is fixer.DECISION_JUDGED
+    # The running-text decision fitted on the hand-weighted passes' sites cleans the context of
+    # the judged rounds; the one fitted on the sites those rounds leave judges them.
+    assert fixer.PARAMS.refine_decision is fixer.DECISION and fixer.PARAMS.judged_rounds > 0
+    assert fixer.DECISION_JUDGED.judge_trees is not None and fixer.DECISION.judge_trees is not None
+    assert fixer.DECISION_JUDGED.judge_trees.leaf.tolist() != fixer.DECISION.judge_trees.leaf.tolist()
     assert fixer.PARAMS_WORDLIST.decision is fixer.DECISION_WORDLIST
     assert fixer.DECISION.judge_trees is not None and fixer.DECISION_WORDLIST.judge_trees is not None
     assert fixer.DECISION.judge_trees.leaf.tolist() != fixer.DECISION_WORDLIST.judge_trees.leaf.tolist()

@@ -6,7 +6,8 @@ is its log-probability advantage over what is there, plus the learned table's pr
 spinner's route (noisy channel) and a word component, less a term for a close runner-up. The
 gains are then re-scored in the context cleaned by the confident reversals, shared between the
 occurrences of one form in the document, and moved by the document's own rate of reversals (see
-:class:`Params`). A fitted :class:`Decision` may then replace each site's gain by a score of
+:class:`Params`), and optionally re-scored again in a context cleaned by the reversals a fitted
+decision accepts (``Params.judged_rounds``). A fitted :class:`Decision` may then replace each site's gain by a score of
 its features; a site is a reversal when the gain clears a margin. All reversals are chosen
 on the input text and applied in one pass, so a reversal is never re-applied to its own output.
 """
@@ -118,6 +119,15 @@ class Params:
     refine_margin: the hand-weighted gain a reversal needs for :func:`refine` to clean the
         context with it (None: ``margin``; set it with ``decision``, whose scores are in other
         units).
+    judged_rounds, refine_decision, judged_margin: after the hand-weighted passes (refinement,
+        remix, pool, rate), ``judged_rounds`` more rounds of :func:`refine` whose context is
+        cleaned by the reversals ``refine_decision`` accepts at ``judged_margin`` (with the
+        originals it ranks first), each followed by remix, pool and rate again; 0: none. Why:
+        at one swap per 6-10 characters a site's context is mostly spun, so which neighbours
+        are undone before a site is re-scored decides much of what the model sees, and the
+        fitted decision tells a swap from a clean word better than the hand-weighted gain.
+        ``refine_decision`` is fitted on the sites as the hand-weighted passes leave them;
+        ``decision`` then judges the sites as these rounds leave them (their features differ).
     """
 
     margin: float = 3.0
@@ -139,6 +149,9 @@ class Params:
     floor: float = 0.0
     decision: Decision | None = None
     refine_margin: float | None = None
+    judged_rounds: int = 0
+    refine_decision: Decision | None = None
+    judged_margin: float = 0.0
 
 
 FEATURES: tuple[str, ...] = (
@@ -739,6 +752,20 @@ def reversals(text: str, index: CandidateIndex, model: Scorer, params: Params) -
     out = propose(text, index, model, dataclasses.replace(params, floor=-math.inf), cache)
     for _ in range(params.rounds):
         out = refine(text, out, index, model, params, cache)
+    raw, out = out, settle(text, out, index, params)
+    if params.refine_decision is not None:
+        for _ in range(params.judged_rounds):
+            raw = judged_refine(text, raw, out, index, model, params, params.refine_decision, cache)
+            out = settle(text, raw, index, params)
+    if params.decision is not None:
+        out = params.decision.rescore(out, index, text)
+    return [r for r in out if r.gain >= params.floor]
+
+
+def settle(text: str, proposals: list[Reversal], index: CandidateIndex, params: Params) -> list[Reversal]:
+    """The document-level passes over the refined ``proposals`` of ``text``: :func:`remix`,
+    :func:`pool` and the document rate (see :class:`Params`)."""
+    out = proposals
     if params.mix_weight:
         out = remix(out, index, params)
     if params.pool_weight:
@@ -747,9 +774,26 @@ def reversals(text: str, index: CandidateIndex, model: Scorer, params: Params) -
         k = rate_per_100(sum(1 for r in out if r.gain >= params.rate_gain), text)
         shift = params.rate_weight * math.log((k + 0.5) / (params.rate_ref + 0.5))
         out = [dataclasses.replace(r, gain=r.gain + shift, shift=shift) for r in out]
-    if params.decision is not None:
-        out = params.decision.rescore(out, index, text)
-    return [r for r in out if r.gain >= params.floor]
+    return out
+
+
+def judged_refine(
+    text: str,
+    raw: list[Reversal],
+    settled: list[Reversal],
+    index: CandidateIndex,
+    model: Scorer,
+    params: Params,
+    decision: Decision,
+    cache: SiteCache | None = None,
+) -> list[Reversal]:
+    """One of ``Params.judged_rounds``: :func:`refine` ``raw`` (the sites as the last round
+    scored them) in the context cleaned by the reversals ``decision`` accepts at
+    ``params.judged_margin`` among ``settled`` (``raw`` after :func:`settle`, whose features
+    the decision was fitted on). Settle the result before judging it: a site ``refine`` keeps
+    is returned as it was in ``raw``, so settling it once more would move it twice."""
+    chosen = select(decision.rescore(settled, index, text), params.judged_margin)
+    return refine(text, raw, index, model, params, cache, chosen=chosen)
 
 
 def refine(
@@ -759,15 +803,19 @@ def refine(
     model: Scorer,
     params: Params,
     cache: SiteCache | None = None,
+    chosen: list[Reversal] | None = None,
 ) -> list[Reversal]:
-    """Re-score ``proposals`` in a context where the other confident reversals are undone.
+    """Re-score ``proposals`` in a context where the other confident reversals are undone
+    (``chosen``, non-overlapping and in text order; default: those whose gain reaches
+    ``params.refine_margin``).
 
     Why: at one swap per 6 characters the neighbours of a spun word are often spun too, and
     the model judges a candidate against a corrupted context. Sites are still those of the
     input and the chosen reversals are applied to the input once: nothing is re-applied to
     output.
     """
-    chosen = select(proposals, params.margin if params.refine_margin is None else params.refine_margin)
+    if chosen is None:
+        chosen = select(proposals, params.margin if params.refine_margin is None else params.refine_margin)
     if not chosen:
         return proposals
     cleaned_parts: list[str] = []
