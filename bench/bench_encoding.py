@@ -333,6 +333,17 @@ def _acc(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
+def _snippet(rng: random.Random, docs: list[str]) -> str | None:
+    """A snippet of 20-40 characters of a random document of ``docs``; None when the document
+    drawn is too short (the caller draws again, so the random sequence is the same for every
+    table that draws this way)."""
+    doc = rng.choice(docs)
+    if len(doc) < 60:
+        return None
+    start = rng.randrange(0, len(doc) - 40)
+    return doc[start : start + rng.randint(20, 40)]
+
+
 def _pool(codec: str) -> list[tuple[str, bytes]]:
     """The characters a lost one may have been, with their bytes in ``codec``: CJK ideographs
     of the BMP's main block and the marks, fullwidth forms and box drawing of running text."""
@@ -374,11 +385,10 @@ def _ceiling_table(texts: dict[str, list[str]], n: int, kinds: list[str]) -> Non
         rng = random.Random(9)
         snippets = total = open_ = right = 0
         while snippets < n:
-            doc = rng.choice(texts[src])
-            if len(doc) < 60:
+            drawn = _snippet(rng, texts[src])
+            if drawn is None:
                 continue
-            start = rng.randrange(0, len(doc) - 40)
-            original = doc[start : start + rng.randint(20, 40)].replace("\n", "")
+            original = drawn.replace("\n", "")
             try:
                 data = original.encode(codec)
             except UnicodeEncodeError:
@@ -472,11 +482,10 @@ def main(args: list[str]) -> None:
         cpu_ours = cpu_ftfy = 0.0
         while done < n and tries < 50 * n:
             tries += 1
-            doc = rng.choice(texts[src])
-            if len(doc) < 60:
+            drawn = _snippet(rng, texts[src])
+            if drawn is None:
                 continue
-            start = rng.randrange(0, len(doc) - 40)
-            original = doc[start : start + rng.randint(20, 40)]
+            original = drawn
             if kind != "gbk_byte_damage":
                 original = original.replace("\n", "")
             # Byte damage keeps the line breaks: joined lines would fabricate junctions like

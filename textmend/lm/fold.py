@@ -20,23 +20,31 @@ from numpy.typing import NDArray
 _WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
-def _opencc_ts_characters() -> dict[int, int]:
-    """Single-character traditional -> simplified pairs from OpenCC's TSCharacters table."""
+def opencc_table(name: str) -> list[tuple[str, list[str]]]:
+    """The rows of OpenCC's dictionary file ``name`` (``TSCharacters.txt``...): each entry and its
+    targets, OpenCC's preferred first; empty when the package or the file is missing."""
     spec = importlib_util.find_spec("opencc")
     if spec is None or not spec.submodule_search_locations:
-        return {}
+        return []
     for base in spec.submodule_search_locations:
-        path = Path(base) / "dictionary" / "TSCharacters.txt"
+        path = Path(base) / "dictionary" / name
         if path.is_file():
-            table: dict[int, int] = {}
+            rows = []
             for line in path.read_text(encoding="utf-8").splitlines():
                 src, _, dst = line.partition("\t")
-                targets = dst.split()
-                # Keep only 1:1 pairs; the first target is OpenCC's preferred reading.
-                if len(src) == 1 and targets and len(targets[0]) == 1 and src != targets[0]:
-                    table[ord(src)] = ord(targets[0])
-            return table
-    return {}
+                rows.append((src, dst.split()))
+            return rows
+    return []
+
+
+def _opencc_ts_characters() -> dict[int, int]:
+    """Single-character traditional -> simplified pairs from OpenCC's TSCharacters table."""
+    table: dict[int, int] = {}
+    for src, targets in opencc_table("TSCharacters.txt"):
+        # Keep only 1:1 pairs; the first target is OpenCC's preferred reading.
+        if len(src) == 1 and targets and len(targets[0]) == 1 and src != targets[0]:
+            table[ord(src)] = ord(targets[0])
+    return table
 
 
 @functools.cache

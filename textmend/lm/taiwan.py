@@ -17,27 +17,10 @@ from __future__ import annotations
 
 import functools
 import re
-from importlib import util as importlib_util
-from pathlib import Path
 
-from textmend.lm.fold import fold
+from textmend.lm.fold import fold, opencc_table
 
 _TABLES = ("TWPhrasesRev.txt", "TSPhrases.txt")
-
-
-def _opencc_table(name: str) -> list[tuple[str, list[str]]]:
-    spec = importlib_util.find_spec("opencc")
-    if spec is None or not spec.submodule_search_locations:
-        return []
-    for base in spec.submodule_search_locations:
-        path = Path(base) / "dictionary" / name
-        if path.is_file():
-            rows = []
-            for line in path.read_text(encoding="utf-8").splitlines():
-                src, _, dst = line.partition("\t")
-                rows.append((src, dst.split()))
-            return rows
-    return []
 
 
 @functools.cache
@@ -48,7 +31,7 @@ def mainland_terms() -> dict[str, tuple[str, ...]]:
     that differ from the phrase once folded (the rest tell the word model nothing new)."""
     table: dict[str, tuple[str, ...]] = {}
     for name in _TABLES:
-        for src, targets in _opencc_table(name):
+        for src, targets in opencc_table(name):
             new = tuple(t for t in targets if fold(t) != fold(src))
             if len(src) >= 2 and new:
                 table[src] = table.get(src, ()) + tuple(t for t in new if t not in table.get(src, ()))

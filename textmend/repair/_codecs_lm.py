@@ -281,7 +281,9 @@ _MARK_TOKEN_TIERS = {
 # Any other mark or symbol (‧, ﹕, ※, ㄅ, Greek and Cyrillic letters: the symbol rows of Big5 and
 # GBK, which a lost lead byte reaches as easily as the hanzi rows).
 _RARE_TOKEN = -10.0
-_SYMBOL_LETTERS = re.compile("[\u0370-\u04ff\u3100-\u312f\u31a0-\u31bf]")
+SYMBOL_LETTER_CLASS = "\u0370-\u04ff\u3100-\u312f\u31a0-\u31bf"
+"""A regex class body: the Greek, Cyrillic and bopomofo letters of Big5's and GBK's symbol rows."""
+_SYMBOL_LETTERS = re.compile(f"[{SYMBOL_LETTER_CLASS}]")
 
 
 def is_box(ch: str) -> bool:

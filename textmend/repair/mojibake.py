@@ -38,7 +38,7 @@ from textmend.repair._codecs import (
 )
 from textmend.repair._codecs_holes import LEFT_ARMS, RIGHT_ARMS, fill_utf8_big5
 from textmend.repair._codecs_holes import fill as fill_holes
-from textmend.repair._codecs_lm import get_scorer, is_box
+from textmend.repair._codecs_lm import SYMBOL_LETTER_CLASS, get_scorer, is_box
 from textmend.repair.config import RepairConfig
 
 KIND = "encoding"
@@ -103,7 +103,7 @@ _FOREIGN_READING_FLOOR = -8.0
 # the tone marks of bopomofo.
 _PINYIN_LETTERS = "āēīōūǎěǐǒǔǖǘǚǜńňǹɑɡĀĒĪŌŪǍĚǏǑǓǕǗǙǛ"
 _FOREIGN_LETTERS = re.compile(
-    f"[{_PINYIN_LETTERS}\u02c7\u02ca\u02cb\u02d9\u0370-\u04ff\u3041-\u30ff\u3100-\u312f\u31a0-\u31bf]"
+    f"[{_PINYIN_LETTERS}{SYMBOL_LETTER_CLASS}\u02c7\u02ca\u02cb\u02d9\u3041-\u30ff]"
 )
 
 
