@@ -217,6 +217,15 @@ def _fix_once(text: str, cache: dict[str, int]) -> list[Edit]:
     width = wrap_width(bodies, widths, blank)
     widest = max(widths)
     run_on = width is not None and _sentences_run_on(bodies, widths, blank, width)
+    # Whether each line is program code, worked out once per line when a break beside it is judged.
+    code: list[bool | None] = [None] * len(bodies)
+
+    def code_like(k: int) -> bool:
+        known = code[k]
+        if known is None:
+            known = code[k] = _code_like(bodies[k])
+        return known
+
     edits: list[Edit] = []
     pos = 0
     for i in range(len(raw) - 1):
@@ -230,6 +239,8 @@ def _fix_once(text: str, cache: dict[str, int]) -> list[Edit]:
             # (English prose, a reStructuredText heading and its underline, code) a break is
             # left as it is.
             continue
+        if code_like(i) or code_like(i + 1):
+            continue  # program code quoted in the page (a blog's listing) is never a wrap
         verdict = _judge(prev, nxt, i, width, widest, widths[i], run_on)
         if verdict is None:
             continue
@@ -329,8 +340,6 @@ def _judge(
     )
     if _BOX_DRAWING.search(first + last):
         return None  # a table row is its own line: box drawing is layout, never a wrap
-    if _code_like(p) or _code_like(nxt):
-        return None  # program code quoted in the page (a blog's listing) is never a wrap
     if first in "%‰" and not last.isdigit() and is_han(last) and i > 0:
         return "lost", CONF_LOST  # "不到⏎%": the percentage's number is gone
     if first in _NEVER_OPENS:
