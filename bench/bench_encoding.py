@@ -344,6 +344,32 @@ def _snippet(rng: random.Random, docs: list[str]) -> str | None:
     return doc[start : start + rng.randint(20, 40)]
 
 
+def _cases(kind: str, rng: random.Random, texts: dict[str, list[str]], n: int) -> list[tuple[str, str]]:
+    """``n`` cases (damaged snippet, truth) of ``kind``, drawn from ``rng``."""
+    src, damage, _ = KINDS[kind]
+    cases: list[tuple[str, str]] = []
+    tries = 0
+    while len(cases) < n and tries < 50 * n:
+        tries += 1
+        drawn = _snippet(rng, texts[src])
+        if drawn is None:
+            continue
+        original = drawn
+        if kind != "gbk_byte_damage":
+            original = original.replace("\n", "")
+        # Byte damage keeps the line breaks: joined lines would fabricate junctions like
+        # ``。第 3 條`` that the corpus always breaks (``。⏎第 3 條``), where no straddle can
+        # occur and which even an in-domain model has never seen.
+        try:
+            bad = damage(original)
+        except UnicodeError:
+            continue
+        if kind != "clean" and bad == _truth(kind, original):
+            continue  # the damage left this sample intact (no straddle hit): not a case
+        cases.append((bad, _truth(kind, original)))
+    return cases
+
+
 def _pool(codec: str) -> list[tuple[str, bytes]]:
     """The characters a lost one may have been, with their bytes in ``codec``: CJK ideographs
     of the BMP's main block and the marks, fullwidth forms and box drawing of running text."""
@@ -471,33 +497,19 @@ def main(args: list[str]) -> None:
             )
         _ceiling_table(texts, int(numbers[0]) if numbers else 30, kinds)
         return
-    for kind, (src, damage, lossy) in KINDS.items():
+    for kind, (_, _, lossy) in KINDS.items():
+        # Every kind's cases are drawn, named or not, so that a run naming some kinds scores the
+        # same cases for them as the full run.
+        cases = _cases(kind, rng, texts, n)
         if only and kind not in only:
             continue
         ok = ok_f = 0
         acc = acc_f = 0.0
-        done = tries = 0
+        done = 0
         changed = 0
         n_chars = 0
         cpu_ours = cpu_ftfy = 0.0
-        while done < n and tries < 50 * n:
-            tries += 1
-            drawn = _snippet(rng, texts[src])
-            if drawn is None:
-                continue
-            original = drawn
-            if kind != "gbk_byte_damage":
-                original = original.replace("\n", "")
-            # Byte damage keeps the line breaks: joined lines would fabricate junctions like
-            # ``。第 3 條`` that the corpus always breaks (``。⏎第 3 條``), where no straddle can
-            # occur and which even an in-domain model has never seen.
-            try:
-                bad = damage(original)
-            except UnicodeError:
-                continue
-            if kind != "clean" and bad == _truth(kind, original):
-                continue  # the damage left this sample intact (no straddle hit): not a case
-            truth = _truth(kind, original)
+        for bad, truth in cases:
             done += 1
             # CPU time of this process: the machine is shared, and wall time would count the others.
             t0 = time.process_time()
