@@ -177,6 +177,10 @@ def test_clean_lines_with_a_lost_character_keep_their_text_between_mojibake_line
         "Καλημέρα σας, \ufffdbτι κάνετε σήμερα",
         "Běi\ufffdjīng shì Zhōngguó de shǒu\ufffdJdū",
         "ㄓㄨㄥ ㄏㄨㄚˊ \ufffdGㄖㄣˊ ㄇㄧㄣˊ",
+        # Runs that read as Chinese on their own (抗！忘抗, 來刻典小): the rest of the line, kept
+        # in its script, says what it is.
+        "Привет, к\ufffdIак дела \ufffdу тебя сегодня",
+        "ㄓㄨㄥ\ufffdp ㄏ\ufffdㄨㄚˊ ㄖㄣˊ ㄇㄧㄣˊ",
     ],
 )
 def test_other_scripts_with_a_lost_byte_are_not_read_as_big5(other: str) -> None:

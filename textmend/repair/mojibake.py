@@ -164,9 +164,54 @@ def fix(text: str, config: RepairConfig) -> list[Edit]:
         per_line[i] = _fix_line(text, start, end, scorer, hint, columns)
         read = {e.kind for e in per_line[i] if e.confidence >= 0.8 and e.before != e.after}
         proven[i] = _proven_kinds(per_line[i]) | (hint & read) | ruled[i]
+    per_line = [
+        _in_its_script(text[start:end], start, line_edits, config.min_confidence)
+        for (start, end), line_edits in zip(lines, per_line, strict=True)
+    ]
     edits = [e for line_edits in per_line for e in line_edits]
     edits.extend(_flags(text, edits))
     return sorted(edits, key=lambda e: (e.start, e.end))
+
+
+# Letters of another script (see _FOREIGN_LETTERS) that a line keeps as they are, outside its
+# applied repairs, for it to count as written in that script.
+_FOREIGN_KEPT = 3
+
+
+def _in_its_script(line: str, start: int, edits: list[Edit], threshold: float) -> list[Edit]:
+    """``edits`` (of the line at ``start``) without the readings of lost bytes among letters of
+    another script when the line keeps such letters elsewhere, unread.
+
+    A lost byte in Russian, Greek, Japanese or bopomofo text looks like Big5 read as GBK, whose
+    frequent characters land on those letters; a run of such letters around it may then read
+    as short Chinese words (``к�Iак`` as ``抗！忘抗`` in ``Привет, к�Iак дела``). A line really read
+    with the wrong codec has its other runs of such letters read too: they are mojibake of the
+    same codec, and most carry no lost byte, so they read exactly. Kept unread, with no Han
+    character beside them, they say the line is written in that script. (A table line drawn in
+    Big5 may keep a short run unread, ``そだ`` for 公分, but its other runs misread as Han show
+    what it is: ``番號台直的48そだ�x�姜�56``.)"""
+    lossy = [
+        e
+        for e in edits
+        if e.before != e.after
+        and ("\ufffd" in e.before or "?" in e.before)
+        and _FOREIGN_LETTERS.search(e.before)
+    ]
+    if not lossy:
+        return edits
+    applied = sorted(
+        (e for e in edits if e.before != e.after and e.confidence >= threshold), key=lambda e: e.start
+    )
+    outside, at = [], start
+    for e in applied:
+        outside.append(line[at - start : max(at, e.start) - start])
+        at = max(at, e.end)
+    outside.append(line[at - start :])
+    kept = "".join(outside)
+    if len(_FOREIGN_LETTERS.findall(kept)) < _FOREIGN_KEPT or han_count(kept):
+        return edits
+    dropped = {id(e) for e in lossy}
+    return [e for e in edits if id(e) not in dropped]
 
 
 # ``───`` in Big5 (A2 77 three times) read as GBK: each lost lead byte beside its trail ``w``.
