@@ -782,3 +782,42 @@ def test_force_scores_with_the_params_of_the_model_kind(
         if g >= params.margin - fixer.SUGGEST_BELOW
     )
     assert sorted(round(e.confidence, 9) for e in edits) == want
+
+
+def test_lexicon_cache_is_written_whole_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from textmend.spinner import lexicon
+
+    monkeypatch.setenv("TEXTMEND_CACHE", str(tmp_path / "cache"))
+    source = tmp_path / "source.txt"
+    source.write_text("x", encoding="utf-8")
+    builds = []
+
+    def build() -> lexicon.Lexicon:
+        builds.append(1)
+        return lexicon._build("t", {"s:eat": {"吃", "食"}})
+
+    first = lexicon._cached("t", source, build)
+    again = lexicon._cached("t", source, build)
+    assert first == again and len(builds) == 1
+    # Only the cache file itself: no temp file left beside it.
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [lexicon._cache_path("t").name]
+
+
+def test_a_lexicon_cache_that_cannot_be_stored_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from textmend.spinner import lexicon
+
+    monkeypatch.setenv("TEXTMEND_CACHE", str(tmp_path / "cache"))
+    source = tmp_path / "source.txt"
+    source.write_text("x", encoding="utf-8")
+
+    def refuse(src: object, dst: object) -> None:
+        raise OSError("read-only")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    lex = lexicon._cached("t", source, lambda: lexicon._build("t", {"s:eat": {"吃", "食"}}))
+    assert lex.groups == (frozenset({"吃", "食"}),)  # the lexicon is still returned
+    assert list((tmp_path / "cache").iterdir()) == []  # and no temp file is left

@@ -17,13 +17,13 @@ import importlib.util
 import os
 import pickle
 import re
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from textmend.cjk import HAN_CLASS
 from textmend.errors import MissingDependency
+from textmend.io import atomic_write
 
 MIN_WORD = 2
 MAX_WORD = 4
@@ -143,11 +143,8 @@ def _cached(name: str, source: Path, build: Callable[[], Lexicon]) -> Lexicon:
         pass
     lex = build()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump((key, lex), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)  # readers only ever see a complete file
+        # Readers only ever see a complete file, and a failed write leaves no temp file behind.
+        atomic_write(path, pickle.dumps((key, lex), protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
         pass  # a read-only home only costs the rebuild next time
     return lex
