@@ -1,10 +1,11 @@
 """Encoding repair: exact restorations per mojibake kind vs ftfy.fix_text, and clean-text speed.
 
-`python -m bench encoding [N_PER_KIND [KIND ...]] [--kinds-only | --seeds-only | --pages | --ceiling] [--in-domain]`
+`python -m bench encoding [N_PER_KIND [KIND ...]] [--kinds-only | --seeds-only | --pages | --ceiling] [--in-domain] [--min-confidence=X]`
 -- cases are generated from ../shared/corpora with seed 3; ``--kinds-only`` skips the seed table, the
 legacy pages, the clean-corpus check and the speed table; ``--seeds-only`` prints the seed table
 alone; ``--pages`` prints only the byte-damage table on whole pages (N_PER_KIND pages, default 60,
 of 800 characters of laws-tw, default model: the snippets are too short for page evidence to speak);
+``--min-confidence=X`` applies the repairs at that threshold instead of the default 0.8;
 ``--in-domain`` scores with a model trained on half of the corpora (cached in the temp folder) and
 draws the cases from the other half. The per-kind table also gives the speed on the damaged
 snippets (characters per CPU second of this process, ours and ftfy's). ``--ceiling`` prints what
@@ -17,6 +18,7 @@ neighbours lost too (the default word-list model's repair adds its word componen
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import sys
@@ -29,6 +31,7 @@ import ftfy
 
 from bench.common import need_shared, print_table, timed
 from textmend.edits import apply_edits
+from textmend.errors import ConfigError
 from textmend.repair._codecs import decode_cp936
 from textmend.repair._codecs_gbkdamage import _FOLD as FOLD_MATCH
 from textmend.repair._codecs_gbkdamage import redamage
@@ -472,6 +475,14 @@ def main(args: list[str]) -> None:
         lines = (shared / "corpora" / name).read_text(encoding="utf-8").splitlines()
         texts[key] = [json.loads(x)["text"] for x in lines]
     global _CFG
+    threshold = next((a.split("=", 1)[1] for a in args if a.startswith("--min-confidence=")), None)
+    if threshold is not None:
+        # Lower thresholds apply guesses too (UTF-8 read as Big5 then writes its unsure
+        # characters): what a user who asks for them gets.
+        try:
+            _CFG = RepairConfig(min_confidence=float(threshold))
+        except (ValueError, ConfigError) as exc:
+            sys.exit(f"bench encoding: --min-confidence: {exc}")
     if "--in-domain" in args:
         # Train on the even documents of both corpora, test on the odd ones: how the lossy
         # repairs do with a model of the user's own domain (`textmend lm build`).
@@ -480,7 +491,7 @@ def main(args: list[str]) -> None:
         model = Path(tempfile.gettempdir()) / "textmend-bench-encoding-half.tmlm"
         if not model.exists():
             build_model([d for k in ("cn", "tw") for d in texts[k][::2]], model, min_count=2)
-        _CFG = RepairConfig(lm_path=str(model))
+        _CFG = dataclasses.replace(_CFG, lm_path=str(model))
         texts = {k: v[1::2] for k, v in texts.items()}
         print(f"in-domain model: {model} (even documents), cases from the odd documents")
     rows = []

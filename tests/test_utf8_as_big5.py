@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from mojibake_cases import OracleModel, repaired
 
@@ -132,3 +134,29 @@ def test_the_fixer_writes_only_right_characters_and_leaves_clean_text() -> None:
         assert len(got) == len(truth)
         assert all(a in (b, "\ufffd") for a, b in zip(got, truth, strict=True))
         assert got != _damage(truth)
+
+
+def test_guesses_are_written_only_when_asked_for_at_their_confidence() -> None:
+    from mojibake_cases import CFG
+
+    from textmend.repair.mojibake import GUESS_CONFIDENCE, fix
+
+    _scorer()
+    low = dataclasses.replace(CFG, min_confidence=GUESS_CONFIDENCE)
+    lost_default = lost_low = right_default = right_low = 0
+    for truth in _TEXTS:
+        bad = _damage(truth)
+        sure, guessed = repaired(bad), repaired(bad, low)
+        assert len(guessed) == len(truth)
+        lost_default += sure.count("\ufffd")
+        lost_low += guessed.count("\ufffd")
+        right_default += sum(a == b for a, b in zip(sure, truth, strict=True))
+        right_low += sum(a == b for a, b in zip(guessed, truth, strict=True))
+        # Every character read for sure is kept as it is; only lost ones are guessed.
+        assert all(g == s for s, g in zip(sure, guessed, strict=True) if s != "\ufffd")
+        # An edit that writes a guess says so, and carries a guess's confidence.
+        for e in fix(bad, low):
+            if "guessed" in e.note:
+                assert e.confidence <= GUESS_CONFIDENCE
+    assert lost_low < lost_default
+    assert right_low > right_default

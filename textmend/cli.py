@@ -214,7 +214,8 @@ def repair_options(fn: F) -> F:
                 type=click.FloatRange(0, 1),
                 default=d.min_confidence,
                 show_default=True,
-                help="Apply only edits at least this confident; others are reported.",
+                help="Apply only edits at least this confident; others are reported. "
+                "At 0.6 or below, UTF-8 read as Big5 also writes its guesses for lost characters.",
             ),
             click.option(
                 "--lm",

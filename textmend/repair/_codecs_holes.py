@@ -126,6 +126,8 @@ class Filled:
     text: str
     guessed: tuple[str, ...]
     holes: int
+    # UTF-8 read as Big5: the best reading, with a guess where ``text`` keeps U+FFFD.
+    best: str = ""
 
 
 def _starts_char(b: int) -> bool:
@@ -1137,7 +1139,8 @@ class _U8B5Hyp:
 def fill_utf8_big5(run: str, after: str, scorer: object | None, before: str = "") -> Filled | None:
     """Read ``run``, UTF-8 read as Big5 with replacement, back character by character (see the
     section's comment); characters chosen without a clear margin come back as U+FFFD, one per
-    character. None when no reading emits the run or nothing could be read."""
+    character (``best`` has the model's best guess for them). None when no reading emits the
+    run or nothing could be read."""
     read = _u8b5_read(run, after, scorer, before)
     if read is None:
         return None
@@ -1146,7 +1149,7 @@ def fill_utf8_big5(run: str, after: str, scorer: object | None, before: str = ""
     text = "".join(_LOST if m < sure else c for c, m in zip(*read, strict=True))
     if not text.strip(_LOST):
         return None
-    return Filled(text, (), run.count(_LOST))
+    return Filled(text, (), run.count(_LOST), read[0])
 
 
 def _u8b5_read(run: str, after: str, scorer: object | None, before: str) -> tuple[str, list[float]] | None:
