@@ -158,5 +158,7 @@ def test_guesses_are_written_only_when_asked_for_at_their_confidence() -> None:
         for e in fix(bad, low):
             if "guessed" in e.note:
                 assert e.confidence <= GUESS_CONFIDENCE
+        # At the default threshold nothing is guessed.
+        assert not any("guessed" in e.note for e in fix(bad, CFG))
     assert lost_low < lost_default
     assert right_low > right_default
