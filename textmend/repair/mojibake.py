@@ -115,8 +115,8 @@ class Candidate:
     sure: bool = True
     guessed: int = 0  # lost characters chosen by the model without a clear margin
     guessed_han: int = 0  # how many of them are Han characters
-    # UTF-8 read as Big5 with guesses asked for: the reading with the characters it leaves
-    # lost (U+FFFD, no clear margin) guessed; the run is judged on ``text``.
+    # UTF-8 read as Big5: the reading with the characters it leaves lost (U+FFFD, no clear
+    # margin) guessed, written when guesses are asked for; the run is judged on ``text``.
     guesses: str = ""
 
     @property
@@ -169,7 +169,7 @@ def fix(text: str, config: RepairConfig) -> list[Edit]:
         read = {e.kind for e in per_line[i] if e.confidence >= 0.8 and e.before != e.after}
         proven[i] = _proven_kinds(per_line[i]) | (hint & read) | ruled[i]
     per_line = [
-        _in_its_script(text[start:end], start, line_edits, config.min_confidence)
+        _in_its_script(text, start, end, line_edits, config.min_confidence)
         for (start, end), line_edits in zip(lines, per_line, strict=True)
     ]
     edits = [e for line_edits in per_line for e in line_edits]
@@ -190,8 +190,8 @@ GUESS_CONFIDENCE = 0.6
 _FOREIGN_KEPT = 3
 
 
-def _in_its_script(line: str, start: int, edits: list[Edit], threshold: float) -> list[Edit]:
-    """``edits`` (of the line at ``start``) without the readings of lost bytes among letters of
+def _in_its_script(text: str, start: int, end: int, edits: list[Edit], threshold: float) -> list[Edit]:
+    """``edits`` (of the line ``text[start:end]``) without the readings of lost bytes among letters of
     another script when the line keeps such letters elsewhere, unread.
 
     A lost byte in Russian, Greek, Japanese or bopomofo text looks like Big5 read as GBK, whose
@@ -211,15 +211,7 @@ def _in_its_script(line: str, start: int, edits: list[Edit], threshold: float) -
     ]
     if not lossy:
         return edits
-    applied = sorted(
-        (e for e in edits if e.before != e.after and e.confidence >= threshold), key=lambda e: e.start
-    )
-    outside, at = [], start
-    for e in applied:
-        outside.append(line[at - start : max(at, e.start) - start])
-        at = max(at, e.end)
-    outside.append(line[at - start :])
-    kept = "".join(outside)
+    kept = _unedited(text, start, end, edits, threshold)
     if len(_FOREIGN_LETTERS.findall(kept)) < _FOREIGN_KEPT or han_count(kept):
         return edits
     dropped = {id(e) for e in lossy}
@@ -308,13 +300,18 @@ _HINT_REACH = 8
 
 def _lost_left(text: str, start: int, end: int, edits: list[Edit], threshold: float) -> bool:
     """``text[start:end]`` still shows a replacement mark once its applied edits are made."""
+    return "\ufffd" in _unedited(text, start, end, edits, threshold)
+
+
+def _unedited(text: str, start: int, end: int, edits: list[Edit], threshold: float) -> str:
+    """What ``text[start:end]`` keeps as it is outside the edits applied at ``threshold``."""
     applied = [e for e in edits if e.confidence >= threshold and e.before != e.after]
-    pos = start
+    kept, pos = [], start
     for e in sorted(applied, key=lambda e: e.start):
-        if "\ufffd" in text[pos : e.start]:
-            return True
+        kept.append(text[pos : e.start])
         pos = max(pos, e.end)
-    return "\ufffd" in text[pos:end]
+    kept.append(text[pos:end])
+    return "".join(kept)
 
 
 def _fix_line(
@@ -586,15 +583,13 @@ _CJK_REVERSALS: tuple[_Reversal, ...] = (
 _CJK_KINDS = frozenset(kind for kind, _, _ in _CJK_REVERSALS)
 
 
-def _cjk_candidates(
-    run: str, scorer: object | None, after: str = "", before: str = "", guesses: bool = False
-) -> list[Candidate]:
+def _cjk_candidates(run: str, scorer: object | None, after: str = "", before: str = "") -> list[Candidate]:
     out: list[Candidate] = []
     lossy = "?" in run or "\ufffd" in run
     for kind, encode, true_codec in _CJK_REVERSALS:
         if lossy:
             if kind in _FILLABLE:
-                out.extend(_fill_lost_bytes(run, after, scorer, before, kind, guesses))
+                out.extend(_fill_lost_bytes(run, after, scorer, before, kind))
             continue
         data = encode(run)
         if data is None:
@@ -659,14 +654,14 @@ def _cjk_runs(
         before = apply_edits(text[:start], done)[-8:]
         after = _ASCII_AFTER.match(text, end)
         run = text[start:end]
-        cands = _cjk_candidates(run, scorer, after.group() if after else "", before, guesses)
+        cands = _cjk_candidates(run, scorer, after.group() if after else "", before)
         if any(c.lossy for c in cands) or "\ufffd" not in run or not _TRAIL.match(text, end):
             return end, cands
         # A lost byte shifts the reading of a double-byte codec by one byte, so the run may end
         # in the middle of a character whose trail byte comes out as the ASCII letter after it
         # (``唯浈L`` = 其他 in Big5 read as GBK): read once more with that letter in.
         after = _ASCII_AFTER.match(text, end + 1)
-        more = _cjk_candidates(text[start : end + 1], scorer, after.group() if after else "", before, guesses)
+        more = _cjk_candidates(text[start : end + 1], scorer, after.group() if after else "", before)
         return (end + 1, more) if any(c.lossy for c in more) else (end, cands)
 
     def read(start: int, end: int) -> tuple[int, tuple[Candidate, float] | None]:
@@ -686,26 +681,14 @@ def _cjk_runs(
                 sure_kinds.add(cand.kind)
             if cand.lossy:
                 lossy_kinds.add(cand.kind)
-        if cand.guesses:
+        after = cand.text
+        if guesses and cand.guesses:
             # The run was judged on what it reads for sure; the edit writes the guesses too, at
             # the confidence of a guess.
             lost = cand.text.count("\ufffd")
             note += f"; {lost} character{'s' * (lost != 1)} guessed"
-            edits.append(
-                _trimmed_edit(
-                    text,
-                    start,
-                    end,
-                    cand.guesses,
-                    cand.kind,
-                    min(conf, GUESS_CONFIDENCE),
-                    " > ".join(cand.chain) + note,
-                )
-            )
-            return
-        edits.append(
-            _trimmed_edit(text, start, end, cand.text, cand.kind, conf, " > ".join(cand.chain) + note)
-        )
+            after, conf = cand.guesses, min(conf, GUESS_CONFIDENCE)
+        edits.append(_trimmed_edit(text, start, end, after, cand.kind, conf, " > ".join(cand.chain) + note))
 
     spans = [m.span() for m in _CJK_RUN.finditer(text)]
     i = 0
@@ -910,9 +893,7 @@ _FILLABLE = {
 }
 
 
-def _fill_lost_bytes(
-    run: str, after: str, scorer: object | None, before: str, kind: str, guesses: bool = False
-) -> list[Candidate]:
+def _fill_lost_bytes(run: str, after: str, scorer: object | None, before: str, kind: str) -> list[Candidate]:
     """Text read as GBK (cp936) or Big5 with replacement: each ``?``/U+FFFD is one lost byte,
     searched by :func:`._codecs_holes.fill` under the damage's own constraints and ranked by
     the model."""
@@ -935,7 +916,7 @@ def _fill_lost_bytes(
             sure=not guessed,
             guessed=len(guessed),
             guessed_han=han_count("".join(guessed)),
-            guesses=filled.best if guesses and filled.best != filled.text else "",
+            guesses=filled.best if filled.best != filled.text else "",
         )
     ]
 
