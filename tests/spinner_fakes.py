@@ -1,4 +1,4 @@
-"""Test doubles for the spinner shared by tests/test_spinner.py and tests/test_fastpath.py."""
+"""Test doubles for the spinner shared by tests/test_spinner*.py and tests/test_fastpath.py."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from textmend.repair import spinner as fixer
 from textmend.spinner.candidates import CandidateIndex
 from textmend.spinner.lexicon import Lexicon
+from textmend.spinner.reverse import Reversal
 
 # 13 copies: 208 Han characters (>= MIN_HAN_AUTO), 39 swaps of two kinds (效劳, 收集).
 SPUN = "本单位提供效劳器和收集安全的效劳。" * 13
@@ -21,6 +22,24 @@ def make_lexicon(*groups: set[str]) -> Lexicon:
         for w in g:
             of.setdefault(w, []).append(i)
     return Lexicon("test", gs, tuple("s" for _ in gs), {w: tuple(v) for w, v in of.items()})
+
+
+def two_candidates(runner_from_table: bool) -> tuple[CandidateIndex, Reversal]:
+    """A site of 丙丁 whose hand-weighted choice is 甲乙 (gain 5, model term 1) ahead of 戊己
+    (gain 4, model term 3), both by the same route."""
+    index = CandidateIndex([make_lexicon({"甲乙", "丙丁", "戊己"})])
+    route = index.route_logprob("丙丁", "甲乙")
+    site = Reversal(
+        0,
+        2,
+        "丙丁",
+        "甲乙",
+        5.0,
+        lead=1.0,
+        options=(("甲乙", 5.0, False), ("戊己", 4.0, runner_from_table)),
+        parts=(("甲乙", 1.0, 0.0, route, 0.0), ("戊己", 3.0, 0.0, route, 0.0)),
+    )
+    return index, site
 
 
 class WordModel:

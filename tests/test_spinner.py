@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from spinner_fakes import SPUN, WordModel, install_fake, make_lexicon
+from spinner_fakes import SPUN, WordModel, install_fake, make_lexicon, two_candidates
 
 from textmend.edits import Edit, apply_edits
 from textmend.errors import InputError
@@ -232,26 +232,8 @@ def test_decision_rescores_from_the_site_features() -> None:
     assert fb[FEATURES.index("others")] == pytest.approx(6.0)
 
 
-def _two_candidates(runner_from_table: bool) -> tuple[CandidateIndex, Reversal]:
-    """A site of 丙丁 whose hand-weighted choice is 甲乙 (gain 5, model term 1) ahead of 戊己
-    (gain 4, model term 3), both by the same route."""
-    index = CandidateIndex([make_lexicon({"甲乙", "丙丁", "戊己"})])
-    route = index.route_logprob("丙丁", "甲乙")
-    site = Reversal(
-        0,
-        2,
-        "丙丁",
-        "甲乙",
-        5.0,
-        lead=1.0,
-        options=(("甲乙", 5.0, False), ("戊己", 4.0, runner_from_table)),
-        parts=(("甲乙", 1.0, 0.0, route, 0.0), ("戊己", 3.0, 0.0, route, 0.0)),
-    )
-    return index, site
-
-
 def test_a_ranking_decision_takes_the_best_scoring_candidate() -> None:
-    index, r = _two_candidates(runner_from_table=True)
+    index, r = two_candidates(runner_from_table=True)
     (rows,) = option_features([r], index)
     assert [o for o, _ in rows] == ["甲乙", "戊己"]
     (best, runner) = (dict(zip(FEATURES, f, strict=True)) for _, f in rows)
@@ -278,7 +260,7 @@ def test_a_judge_needs_a_ranking_decision_and_one_weight_per_feature() -> None:
 
 
 def test_a_judge_scores_the_ranked_choice_with_its_rank_and_lead() -> None:
-    index, r = _two_candidates(runner_from_table=False)
+    index, r = two_candidates(runner_from_table=False)
     # The ranking (model term only) scores 戊己 3 and 甲乙 1: 戊己, 2 ahead. The judge's gain
     # is -1 + 2 * rank + 0.5 * rank_gap + 1 * lm (戊己's own).
     ranking = Decision(_weights(lm=1.0), 0.0, ranks=True)

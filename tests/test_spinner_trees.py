@@ -11,16 +11,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from spinner_fakes import make_lexicon
+from spinner_fakes import two_candidates
 
 from textmend.repair import spinner as fixer
-from textmend.spinner.candidates import CandidateIndex
 from textmend.spinner.reverse import (
     FEATURES,
     JUDGE_FEATURES,
     RANK_GAP_CAP,
     Decision,
-    Reversal,
     option_features,
 )
 from textmend.spinner.trees import NO_SPLIT, Trees
@@ -138,18 +136,7 @@ def test_judge_trees_need_a_ranking_decision_without_a_linear_judge() -> None:
 
 
 def test_the_judge_trees_score_is_the_sites_gain() -> None:
-    index = CandidateIndex([make_lexicon({"甲乙", "丙丁", "戊己"})])
-    route = index.route_logprob("丙丁", "甲乙")
-    two = Reversal(
-        0,
-        2,
-        "丙丁",
-        "甲乙",
-        5.0,
-        lead=1.0,
-        options=(("甲乙", 5.0, False), ("戊己", 4.0, False)),
-        parts=(("甲乙", 1.0, 0.0, route, 0.0), ("戊己", 3.0, 0.0, route, 0.0)),
-    )
+    index, two = two_candidates(runner_from_table=False)
     alone = dataclasses.replace(two, start=4, end=6, options=two.options[:1], parts=two.parts[:1])
     # The ranking weighs the model term only: 戊己 scores 3 and leads 甲乙 by 2; the lone 甲乙
     # scores 1 with the capped lead. Tree 1 splits on the ranking score at 2, tree 2 on the
