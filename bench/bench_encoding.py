@@ -516,12 +516,10 @@ def main(args: list[str]) -> None:
             continue
         ok = ok_f = 0
         acc = acc_f = 0.0
-        done = 0
-        changed = 0
+        done = len(cases)
         n_chars = 0
         cpu_ours = cpu_ftfy = 0.0
         for bad, truth in cases:
-            done += 1
             # CPU time of this process: the machine is shared, and wall time would count the others.
             t0 = time.process_time()
             ours = _ours(bad, kind)
@@ -530,7 +528,6 @@ def main(args: list[str]) -> None:
             cpu_ours += t1 - t0
             cpu_ftfy += time.process_time() - t1
             n_chars += len(bad)
-            changed += ours != bad
             ok += ours == truth
             ok_f += theirs == truth
             acc += _acc(ours, truth)
