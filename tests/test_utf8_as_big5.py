@@ -162,3 +162,38 @@ def test_guesses_are_written_only_when_asked_for_at_their_confidence() -> None:
         assert not any("guessed" in e.note for e in fix(bad, CFG))
     assert lost_low < lost_default
     assert right_low > right_default
+
+
+def test_what_its_reader_leaves_unread_is_not_read_again_with_another_codec() -> None:
+    # A line the reader left mostly unread (its U+FFFD in rows, two characters in three lost)
+    # was read again as Big5 read as GBK, by the line's next step or the repair's next pass,
+    # and came out as invented text (取消長諦直僵持重重…): no double-byte codec read as another
+    # loses that much, so it stays as it is, and repair stays idempotent on its own output.
+    import textmend
+
+    holed = (
+        "第一条 \ufffd\ufffd\ufffd\ufffd\ufffd\ufffd客\ufffd交\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd娱"
+        "\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd个人\ufffd\ufffd须建\ufffd\ufffd止\ufffd\ufffd\ufffd管"
+        "\ufffd\ufffd度并严\ufffd\ufffd\ufffd\ufffd对\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd客\ufffd交"
+        "\ufffd工\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd活\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd止并"
+        "\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd第\ufffd\ufffd"
+    )
+    assert textmend.repair(holed).text == holed
+
+
+@pytest.mark.parametrize("codec", ["gbk_as_big5", "utf8_as_gbk", "big5_as_gbk"])
+def test_codecs_read_as_each_other_never_lose_as_much_as_the_guard_refuses(codec: str) -> None:
+    from opencc import OpenCC
+
+    from textmend.repair._codecs import decode_cp936
+    from textmend.repair.mojibake import _CJK_RUN, _more_lost_than_its_damage
+
+    damage = {
+        "gbk_as_big5": lambda t: t.encode("gbk").decode("big5", errors="replace"),
+        "utf8_as_gbk": lambda t: decode_cp936(t.encode("utf-8")),
+        "big5_as_gbk": lambda t: decode_cp936(OpenCC("s2t").convert(t).encode("big5", errors="replace")),
+    }[codec]
+    for text in _TEXTS:
+        bad = damage(text)
+        assert "\ufffd" in bad or codec == "gbk_as_big5"
+        assert not any(_more_lost_than_its_damage(m.group()) for m in _CJK_RUN.finditer(bad))
