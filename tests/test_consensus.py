@@ -139,6 +139,29 @@ def test_two_different_passages_at_one_place_are_both_kept() -> None:
     assert [s.reason for s in r.sources if s.reason != "agreed"] == ["different passages, both kept"] * 2
 
 
+def test_a_copy_with_most_characters_lost_is_a_damaged_copy_not_another_passage() -> None:
+    # A copy read with the wrong codec and repaired keeps U+FFFD for what it could not read:
+    # here two characters in three, and a stretch left as mojibake. By ratio it has little in
+    # common with the intact copy, but it is the same passage, so the merge is the intact one.
+    head, tail = "開頭的文字都一樣。", "結尾的文字也一樣。"
+    body = "全縣還有十幾個村服務室房屋破舊，未進行任何改善，或者是私房，根本不適應工作的需要。再者，各鄉鎮服務站數字化步伐明顯滯後。"
+    holed = "".join(ch if k % 3 == 0 else "\ufffd" for k, ch in enumerate(body))
+    holed = holed[:30] + "蝚砌蝡瘞" + holed[34:]
+    r = merge([("a", head + holed + tail), ("b", head + body + tail)])
+    assert r.text == head + body + tail
+    assert "different passages, both kept" not in {s.reason for s in r.sources}
+
+
+def test_a_holed_passage_that_is_another_passage_is_still_kept() -> None:
+    # What the holed copy kept is not found in the other reading: two passages after all.
+    head, tail = "開頭的文字都一樣。", "結尾的文字也一樣。"
+    pa = "㈡要加強對計生服務的經費投入。我縣今年實行了計生事業費統籌，關鍵是各鄉鎮必須專款專用，哪個鄉鎮轉借挪用，計生辦可以給縣里反映。"
+    pb = "全縣還有十幾個村服務室房屋破舊，未進行任何改善，或者是私房，根本不適應工作的需要。再者，各鄉鎮服務站數字化步伐明顯滯後。"
+    holed = "".join(ch if k % 2 == 0 else "\ufffd" for k, ch in enumerate(pa))
+    r = merge([("a", head + holed + tail), ("b", head + pb + tail)])
+    assert [s.reason for s in r.sources if s.reason != "agreed"] == ["different passages, both kept"] * 2
+
+
 def _damage(text: str, rng: random.Random, spans: list[tuple[int, int]]) -> str:
     """Apply seed-like damage at the given spans: a lost number behind a line break, a '?'
     for a lost character, 锟斤拷 for two characters, or a pinyin ruby after a character."""

@@ -30,6 +30,11 @@ from textmend.edits import Edit
 PASSAGE_MAX_RATIO = 50.0
 """Two readings of a column, both at least BLOCK_MIN long, below this rapidfuzz ratio are
 different passages (each copy kept one), so the merge keeps both."""
+HOLED_KEPT_FOUND = 0.75
+"""A reading with damage marks is a damaged copy of the other (not another passage) when at
+least this share of what it kept is found in the other, in order (:func:`_holed_copy`). A
+UTF-8-read-as-Big5 copy, repaired, kept 86% so (the rest: a stretch its repair left unread);
+two different 300-character law passages, one with 60% of its characters lost, at most 55%."""
 SPLIT_MAX = 400
 """Two-reading columns up to this many characters are split into token columns."""
 _SENTENCE_END = set("。！？!?：:；;”」』）)\n")
@@ -171,7 +176,29 @@ def _different_passages(col: list[_Reading]) -> bool:
     if len(col) != 2:
         return False
     a, b = (re.sub(r"\s+", "", r.text) for r in col)
-    return min(len(a), len(b)) >= BLOCK_MIN and fuzz.ratio(a, b) < PASSAGE_MAX_RATIO
+    if min(len(a), len(b)) < BLOCK_MIN or fuzz.ratio(a, b) >= PASSAGE_MAX_RATIO:
+        return False
+    return not (_holed_copy(a, b) or _holed_copy(b, a))
+
+
+def _holed_copy(x: str, y: str) -> bool:
+    """``x`` is ``y`` with characters lost to damage marks (U+FFFD, ``?``, 锟斤拷, ruby).
+
+    A copy whose lossy mojibake kept only a quarter of its characters has little in common
+    with an intact copy by ratio, yet it is the same passage: what it kept is found in ``y`` in
+    order, and its marks stand where the rest was. Keeping both as two passages would put the
+    damaged text into the merge (UTF-8 read as Big5 merged with any intact copy did).
+    """
+    kept = _content(x)
+    holes = len(x) - len(kept)
+    if not holes:
+        return False
+    found = (len(kept) + len(y) - Indel.distance(kept, y)) // 2
+    if found < HOLED_KEPT_FOUND * len(kept):
+        return False
+    # Each mark stands for one lost character at most.
+    matched = found + min(holes, len(y) - found)
+    return 200 * matched / (len(x) + len(y)) >= PASSAGE_MAX_RATIO
 
 
 def _join_broken_lines(text: str, prev: str) -> str:
