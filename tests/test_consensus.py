@@ -152,6 +152,16 @@ def test_a_copy_with_most_characters_lost_is_a_damaged_copy_not_another_passage(
     assert "different passages, both kept" not in {s.reason for s in r.sources}
 
 
+def test_a_holed_copy_with_a_third_of_what_it_kept_misread_is_still_the_same_passage() -> None:
+    # Repaired UTF-8-read-as-Big5 copies keep misread characters among the holes (銝 for 一):
+    # the worst of 80 measured had only 70% of what it kept found in its own text.
+    head, tail = "開頭的文字都一樣。", "結尾的文字也一樣。"
+    body = "全縣還有十幾個村服務室房屋破舊，未進行任何改善，或者是私房，根本不適應工作的需要。再者，各鄉鎮服務站數字化步伐明顯滯後。"
+    holed = "".join(("銝" if k % 9 == 0 else ch) if k % 3 == 0 else "\ufffd" for k, ch in enumerate(body))
+    r = merge([("a", head + holed + tail), ("b", head + body + tail)])
+    assert r.text == head + body + tail
+
+
 def test_a_holed_passage_that_is_another_passage_is_still_kept() -> None:
     # What the holed copy kept is not found in the other reading: two passages after all.
     head, tail = "開頭的文字都一樣。", "結尾的文字也一樣。"
