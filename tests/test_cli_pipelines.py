@@ -94,3 +94,26 @@ def test_merge_writes_text_and_sources(tmp_path: Path, capsysbinary: pytest.Capt
     assert merged.read_text(encoding="utf-8")
     assert isinstance(json.loads(sources.read_text(encoding="utf-8")), list)
     assert run(["merge", str(COPY1)], capsysbinary)[0] == 2
+
+
+def test_clean_merge_takes_the_name_a_copy_masked_from_the_copy_that_kept_it(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    # With --placeholders normalize the mask becomes □, which the merge cannot tell from text:
+    # the repair's placeholder flag must reach the merge, or the representative's □ wins.
+    body = COPY1.read_text(encoding="utf-8")[:1500]
+    src = tmp_path / "in.jsonl"
+    docs = [
+        {"id": "masked", "text": "×××同志讲话：\n" + body},
+        {"id": "named", "text": "张三同志讲话：\n" + body},
+    ]
+    src.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
+    out = tmp_path / "clean.jsonl"
+    args = ["clean", "--jsonl", str(src), "-o", str(out), "--merge", "--placeholders", "normalize"]
+    args += ["--keep", "first", "-q"]
+    code, _, err = run(args, capsysbinary)
+    assert code == 0, err
+    kept = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(kept) == 1
+    assert kept[0]["id"] == "masked"  # the representative, so the flag and not the order decides
+    assert kept[0]["text"].startswith("张三同志讲话")

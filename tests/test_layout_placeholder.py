@@ -35,3 +35,12 @@ def test_not_markdown_or_math() -> None:
 
 def test_off() -> None:
     assert placeholder.fix(TEXT, RepairConfig(placeholders="off")) == []
+
+
+def test_normalized_masks_stay_flagged_on_the_marker() -> None:
+    result = repair(
+        TEXT, RepairConfig(placeholders="normalize"), encoding=False, bytedamage=False, spinner="off"
+    )
+    marks = [(f.start, f.end, f.before) for f in result.flags if f.kind == "placeholder"]
+    assert [b for _, _, b in marks] == ["□", "□", "□", "□", "□", "（上级市）"]
+    assert all(result.text[s:e] == b for s, e, b in marks)

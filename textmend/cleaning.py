@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from textmend.document import Document
+from textmend.edits import Edit
 from textmend.io import AtomicOutput, dump_jsonl
 from textmend.repair.config import RepairConfig
 
@@ -33,10 +34,12 @@ def run_clean(docs: Iterable[Document], rconfig: RepairConfig, dconfig: Any, opt
     from textmend.dedup.engines import close_engine, get_engine
     from textmend.dedup.pipeline import unique_ids
     from textmend.repair.parallel import repair_many
+    from textmend.repair.pipeline import FIXER_ERROR
 
     t0 = time.perf_counter()
     repaired: list[Document] = []
     originals: dict[str, str] = {}
+    flags: dict[str, Sequence[Edit]] = {}
     kinds: Counter[str] = Counter()
     runner = get_engine(opts.engine, scheduler=opts.scheduler)  # one cluster for both steps
     try:
@@ -50,6 +53,10 @@ def run_clean(docs: Iterable[Document], rconfig: RepairConfig, dconfig: Any, opt
         # documents after it are repaired (dedup would refuse them only after all the repairs).
         for doc in repair_many(keep_original(unique_ids(docs)), rconfig, engine=runner):
             result = doc.metadata.pop("repair")
+            # Spans the repair could only mark (placeholders, lost numbers, U+FFFD runs), in the
+            # repaired text's coordinates: the merge prefers another copy's reading there, even
+            # where a normalized mask (□) no longer looks like damage.
+            flags[doc.id] = tuple(f for f in result.flags if f.kind != FIXER_ERROR)
             doc.metadata["edits"] = len(result.edits)
             kinds.update(e.kind for e in result.edits)
             repaired.append(doc)
@@ -70,7 +77,7 @@ def run_clean(docs: Iterable[Document], rconfig: RepairConfig, dconfig: Any, opt
             if len(ids) > 1:
                 rep = rep_of[cluster]
                 order = [rep] + [i for i in ids if i != rep]
-                merged_text[cluster] = merge([(i, by_id[i].text) for i in order]).text
+                merged_text[cluster] = merge([(i, by_id[i].text) for i in order], flags).text
 
     excluded_path = opts.excluded or opts.output.with_name(opts.output.name + ".excluded.jsonl")
     n_kept = n_excluded = 0

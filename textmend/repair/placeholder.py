@@ -32,17 +32,22 @@ def fix(text: str, config: RepairConfig) -> list[Edit]:
     if config.placeholders == "off":
         return []
     normalize = config.placeholders == "normalize"
-    edits: list[Edit] = []
+    found: list[tuple[int, int, str, str]] = []
     for pattern, mask in _PATTERNS:
         for m in pattern.finditer(text):
             span = m.group(0)
-            after = MARKER if normalize and mask else span
-            edits.append(Edit(m.start(), m.end(), span, after, "placeholder", 0.9))
-    edits.sort(key=lambda e: (e.start, e.end))
+            found.append((m.start(), m.end(), span, MARKER if normalize and mask else span))
+    found.sort(key=lambda f: (f[0], f[1]))
     # Patterns cannot overlap in practice, but keep the fixer's output well-formed regardless.
     out: list[Edit] = []
-    for e in edits:
-        if out and e.start < out[-1].end:
+    end = -1
+    for start, stop, span, after in found:
+        if start < end:
             continue
-        out.append(e)
+        end = stop
+        if after != span:
+            out.append(Edit(start, stop, span, after, "placeholder", 0.9))
+        # The flag too when normalized: the content is still missing, and the pipeline carries
+        # the flag onto the marker, so a merge of copies takes another copy's reading there.
+        out.append(Edit(start, stop, span, span, "placeholder", 0.9))
     return out
