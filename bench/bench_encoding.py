@@ -1,6 +1,6 @@
 """Encoding repair: exact restorations per mojibake kind vs ftfy.fix_text, and clean-text speed.
 
-`python -m bench encoding [N_PER_KIND [KIND ...]] [--kinds-only | --seeds-only | --pages | --ceiling] [--in-domain] [--min-confidence=X]`
+`python -m bench encoding [N_PER_KIND [KIND ...]] [--kinds-only | --seeds-only | --pages | --ceiling | --merge] [--in-domain] [--min-confidence=X]`
 -- cases are generated from ../shared/corpora with seed 3; ``--kinds-only`` skips the seed table, the
 legacy pages, the clean-corpus check and the speed table; ``--seeds-only`` prints the seed table
 alone; ``--pages`` prints only the byte-damage table on whole pages (N_PER_KIND pages, default 60,
@@ -14,6 +14,11 @@ Big5 read as GBK unless KINDs are named): the share of characters that another c
 damage to the same text, and how often the model picks the right one among them when every other
 character is given: what the model allows, since a repair reads the lost characters with their
 neighbours lost too (the default word-list model's repair adds its word component and does better).
+``--merge`` prints what a second copy gives: N_PER_KIND texts (default 10) of 600 characters of
+laws-cn, each damaged twice with two lossy kinds (or a lossy and a lossless one), both copies
+repaired by ``textmend.repair`` (every fixer, every pass) and merged by ``textmend.align.merge``:
+character accuracy of each copy and of the merge, exact merges, and merges further from the
+truth than the better copy.
 """
 
 from __future__ import annotations
@@ -330,6 +335,69 @@ def _page_table(docs: list[str], n: int, chars: int = 800, seed: int = 3) -> Non
     )
 
 
+MERGE_PAIRS = (
+    ("utf8_as_big5", "utf8_as_gbk"),
+    ("utf8_as_big5", "gbk_as_big5"),
+    ("utf8_as_big5", "gbk_as_latin1"),
+    ("utf8_as_gbk", "gbk_as_big5"),
+)
+
+
+def _merge_table(docs: list[str], n: int, chars: int = 600, seed: int = 3) -> None:
+    """Two copies of one text with different damage, each repaired, then merged (see module
+    docstring): a copy UTF-8 read as Big5 cannot be read from itself alone (see --ceiling)."""
+    from textmend import repair
+    from textmend.align import merge
+
+    rng = random.Random(seed)
+    long_docs = [d for d in docs if len(d) >= chars + 100]
+    rows = []
+    for ka, kb in MERGE_PAIRS:
+        acc_a = acc_b = acc_m = 0.0
+        exact = worse = done = 0
+        while done < n:
+            doc = rng.choice(long_docs)
+            start = rng.randrange(0, len(doc) - chars)
+            truth = doc[start : start + chars].replace("\n", "")
+            try:
+                bad_a, bad_b = KINDS[ka][1](truth), KINDS[kb][1](truth)
+            except UnicodeError:
+                continue
+            done += 1
+            ra, rb = repair(bad_a, _CFG), repair(bad_b, _CFG)
+            a, b = ra.text, rb.text
+            # with the repairs' flags, as `textmend clean --merge` does
+            merged = merge([("a", a), ("b", b)], [ra.flags, rb.flags]).text
+            x, y, m = _acc(a, truth), _acc(b, truth), _acc(merged, truth)
+            acc_a, acc_b, acc_m = acc_a + x, acc_b + y, acc_m + m
+            exact += merged == truth
+            worse += m < max(x, y) - 1e-9
+        rows.append(
+            (
+                f"{ka} + {kb}",
+                done,
+                f"{acc_a / done:.4f}",
+                f"{acc_b / done:.4f}",
+                f"{acc_m / done:.4f}",
+                exact,
+                worse,
+            )
+        )
+    print_table(
+        f"two damaged copies, repaired and merged ({chars} characters of laws-cn, seed {seed})",
+        [
+            "copies",
+            "texts",
+            "copy A char acc",
+            "copy B char acc",
+            "merged char acc",
+            "merged exact",
+            "worse than better copy",
+        ],
+        rows,
+    )
+
+
 def _acc(a: str, b: str) -> float:
     import difflib
 
@@ -499,6 +567,9 @@ def main(args: list[str]) -> None:
     unknown = sorted(set(only) - set(KINDS))
     if unknown:
         sys.exit(f"bench encoding: no kind {', '.join(unknown)} (have: {', '.join(KINDS)})")
+    if "--merge" in args:
+        _merge_table(texts["cn"], int(numbers[0]) if numbers else 10)
+        return
     if "--ceiling" in args:
         kinds = only or ["utf8_as_big5", "big5_as_gbk"]
         bad_kinds = sorted(set(kinds) - set(_CEILING_CODECS))
