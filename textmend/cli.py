@@ -23,7 +23,16 @@ import click
 
 from textmend.document import Document
 from textmend.errors import ConfigError, InputError, TextmendError
-from textmend.io import STDIN, AtomicOutput, InputItem, dump_jsonl, read_documents, remove_pending_temps
+from textmend.io import (
+    STDIN,
+    AtomicOutput,
+    InputItem,
+    discover,
+    dump_jsonl,
+    read_documents,
+    refuse_overwriting_inputs,
+    remove_pending_temps,
+)
 from textmend.repair.config import (
     BOILERPLATE_CHOICES,
     PLACEHOLDER_CHOICES,
@@ -471,6 +480,9 @@ def dedup(inputs: tuple[str, ...], **kw: Any) -> None:
     quiet, fail_fast, State.stats = kw.pop("quiet"), kw.pop("fail_fast"), kw.pop("stats")
     config = _dedup_config(kw)
     errors: list[InputError] = []
+    refuse_overwriting_inputs(
+        discover(inputs or (STDIN,), kw["glob"], kw["jsonl"]), [("--output", kw["output"])]
+    )
     docs = list(_documents(inputs or (STDIN,), kw, errors))
     for err in errors:
         _on_error(err)
@@ -573,6 +585,7 @@ def diff(
     from textmend.align import diff as align_diff
 
     try:
+        refuse_overwriting_inputs(discover((a, b)), [("--output", output)])
         (a_id, a_text), (b_id, b_text) = _read_one(a), _read_one(b)
         model = align_diff(a_text, b_text, a_id=a_id, b_id=b_id)
     except TextmendError as exc:  # like diff(1): trouble is 2, "different" is 1
@@ -648,6 +661,12 @@ def clean(inputs: tuple[str, ...], **kw: Any) -> None:
     config = _repair_config(kw)
     dconfig = _dedup_config(kw)
     errors: list[InputError] = []
+    output = Path(kw["output"])
+    excluded = Path(kw["excluded"]) if kw["excluded"] else output.with_name(output.name + ".excluded.jsonl")
+    refuse_overwriting_inputs(
+        discover(inputs or (STDIN,), kw["glob"], kw["jsonl"]),
+        [("--output", output), ("--excluded", excluded)],
+    )
     docs = _documents(inputs or (STDIN,), kw, errors)
     opts = CleanOptions(
         output=Path(kw["output"]),
@@ -685,6 +704,7 @@ def merge(inputs: tuple[str, ...], output: str | None, sources: str | None) -> N
     """
     from textmend.align import merge as consensus
 
+    refuse_overwriting_inputs(discover(inputs), [("--output", output), ("--sources", sources)])
     witnesses = [_read_one(p) for p in inputs]
     if len(witnesses) < 2:
         raise click.UsageError("merge needs at least two witnesses")

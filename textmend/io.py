@@ -13,13 +13,13 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from textmend.document import Document
-from textmend.errors import InputError
+from textmend.errors import ConfigError, InputError
 from textmend.repair.decode import Decoded, decode_bytes, looks_binary
 
 STDIN = "-"
@@ -45,6 +45,23 @@ class InputItem:
     @property
     def is_stdin(self) -> bool:
         return self.path is None
+
+
+def refuse_overwriting_inputs(
+    items: Iterable[InputItem | InputError], outputs: Iterable[tuple[str, str | Path | None]]
+) -> None:
+    """Raise :class:`ConfigError` when an output (option name, path) is one of the input files:
+    writing it would replace the input with no backup (``-o x.txt`` for ``x.txt``, or an input
+    typed after ``--explain``). Only ``--in-place`` rewrites inputs, and it keeps a ``.bak``."""
+    from textmend import storage
+
+    inputs = {os.path.realpath(it.path) for it in items if isinstance(it, InputItem) and it.path is not None}
+    for option, where in outputs:
+        if where and not storage.is_url(str(where)) and os.path.realpath(where) in inputs:
+            raise ConfigError(
+                f"{option} {where} is one of the inputs; refusing to overwrite it "
+                "(only --in-place rewrites inputs, keeping a .bak)"
+            )
 
 
 def discover(
@@ -411,15 +428,31 @@ def atomic_write(path: Path, data: bytes, *, backup: bool = False) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        if path.exists():
-            shutil.copymode(path, tmp)
-            if backup:
-                _keep_backup(path)
+        _set_mode(tmp, path)
+        if backup and path.exists():
+            _keep_backup(path)
         os.replace(tmp, path)
         _PENDING.discard(tmp)
     except BaseException:
         drop_temp(tmp)
         raise
+
+
+def _umask() -> int:
+    # Only readable by setting it; read at each new output, since a caller may change it.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _set_mode(tmp: str, path: Path) -> None:
+    """Give the temp file the mode ``path`` should end with: a replaced file keeps its own, a new
+    one gets what ``open()`` would give it (0666 less the umask), not the temp file's 0600, so
+    outputs written for others to read stay readable."""
+    if path.exists():
+        shutil.copymode(path, tmp)
+    else:
+        os.chmod(tmp, 0o666 & ~_umask())
 
 
 def _keep_backup(path: Path) -> None:
@@ -455,8 +488,8 @@ class AtomicOutput:
         self._fh.flush()
         os.fsync(self._fh.fileno())
         self._fh.close()
+        _set_mode(self._tmp, self.path)
         if self.backup and self.path.exists():
-            shutil.copymode(self.path, self._tmp)
             _keep_backup(self.path)
         os.replace(self._tmp, self.path)
         _PENDING.discard(self._tmp)

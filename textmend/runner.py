@@ -30,6 +30,7 @@ from textmend.io import (
     iter_jsonl,
     iter_text_parts,
     log,
+    refuse_overwriting_inputs,
 )
 from textmend.repair.config import RepairConfig
 from textmend.repair.parallel import DEFAULT_BATCH, repair_stream
@@ -293,9 +294,11 @@ def run_repair(
             items.append(it)
     with ExitStack() as stack:
         sink = _Sink(opts, items, stack)
+        _refuse_writing_over_inputs(opts, items, sink)
         explain: AtomicOutput | None = None
         if opts.explain:
-            explain = stack.enter_context(AtomicOutput(Path(opts.explain)))
+            explain = AtomicOutput(Path(opts.explain))
+            stack.callback(explain.abort)  # a no-op once committed
         iterator: Iterator[InputItem] = iter(items)
         if progress is not None:
             iterator = progress(iterator)
@@ -305,8 +308,24 @@ def run_repair(
         )
         _write_units(units, opts, sink, explain, stats, on_error)
         sink.finish()
+        # A run that read no document has nothing to log: an existing file named by --explain
+        # (say an input typed after it, with stdin empty) is kept, not replaced by an empty log.
+        if explain is not None and (stats.documents or not stats.failures or not explain.path.exists()):
+            explain.commit()
     stats.seconds = time.perf_counter() - t0
     return stats
+
+
+def _refuse_writing_over_inputs(opts: RunOptions, items: list[InputItem], sink: _Sink) -> None:
+    """Outputs (one file, or each input's file under a directory) and the edit log must not
+    be inputs: see :func:`textmend.io.refuse_overwriting_inputs`."""
+    outputs: list[tuple[str, str | None]] = [("--explain", opts.explain)]
+    if opts.output and not opts.in_place:
+        if sink.single is not None:
+            outputs.append(("--output", opts.output))
+        else:
+            outputs.extend(("--output", sink.target(it, k)) for k, it in enumerate(items))
+    refuse_overwriting_inputs(items, outputs)
 
 
 def _write_units(
