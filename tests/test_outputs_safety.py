@@ -34,6 +34,7 @@ def inputs(tmp_path: Path) -> tuple[Path, Path, Path]:
         ["merge", "{a}", "{b}", "-o", "{b}"],
         ["merge", "{a}", "{b}", "--sources", "{a}"],
         ["diff", "{a}", "{b}", "-o", "{b}"],
+        ["lm", "build", "{a}", "{b}", "-o", "{b}"],
     ],
     ids=lambda a: " ".join(a),
 )

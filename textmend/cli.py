@@ -747,6 +747,7 @@ def lm_build(corpus: tuple[str, ...], output: str, order: int | None, **kw: Any)
     from textmend.lm import build_model
 
     errors: list[InputError] = []
+    refuse_overwriting_inputs(discover(corpus, kw["glob"], kw["jsonl"]), [("--output", output)])
     docs = _documents(corpus, kw, errors)
     texts = (d.text for d in docs)
     if order:
