@@ -85,3 +85,19 @@ def test_a_new_output_gets_the_mode_open_would_give_it(
         assert out.stat().st_mode & 0o777 == 0o600
     finally:
         os.umask(old)
+
+
+def test_an_output_directory_inside_the_input_directory_is_not_read_as_input(tmp_path: Path) -> None:
+    src = tmp_path / "scraped"
+    src.mkdir()
+    (src / "a.txt").write_text(DAMAGED, encoding="utf-8")
+    out = src / "fixed"
+    for _ in range(2):  # the second run must not take the first run's output for an input
+        assert main(["repair", str(src), "-o", str(out), "-q"]) == 0
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == [
+        "scraped",
+        "scraped/a.txt",
+        "scraped/fixed",
+        "scraped/fixed/a.txt",
+    ]
+    assert (out / "a.txt").read_text(encoding="utf-8") == "優質服務，全縣有十二個鄉鎮。\n"

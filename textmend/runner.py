@@ -7,6 +7,7 @@ are reported through a callback and the job goes on (unless ``fail_fast``).
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections import Counter
@@ -290,7 +291,7 @@ def run_repair(
         if isinstance(it, InputError):
             stats.failures += 1
             _report(on_error, it, opts)
-        else:
+        elif not _in_output_dir(it, opts.output):
             items.append(it)
     with ExitStack() as stack:
         sink = _Sink(opts, items, stack)
@@ -314,6 +315,19 @@ def run_repair(
             explain.commit()
     stats.seconds = time.perf_counter() - t0
     return stats
+
+
+def _in_output_dir(item: InputItem, output: str | None) -> bool:
+    """A file found by walking an input directory that lies inside the output directory is an
+    earlier run's output (``repair scraped/ -o scraped/fixed/``, run again), not an input."""
+    if item.explicit or item.path is None or not output or storage.is_url(output):
+        return False
+    out = os.path.realpath(output)
+    found = Path(os.path.realpath(item.path))
+    root = found.parents[len(item.rel.parts) - 1]  # the directory argument it was found under
+    # The output directory strictly inside that directory: one that is the directory itself
+    # would be written over its inputs, which _refuse_writing_over_inputs reports.
+    return str(found).startswith(out + os.sep) and out.startswith(str(root) + os.sep)
 
 
 def _refuse_writing_over_inputs(opts: RunOptions, items: list[InputItem], sink: _Sink) -> None:
