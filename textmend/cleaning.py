@@ -27,6 +27,11 @@ class CleanOptions:
     engine: str = "local"
     scheduler: str | None = None
 
+    @property
+    def excluded_path(self) -> Path:
+        """Where removed duplicates go: ``excluded``, or ``OUTPUT.excluded.jsonl``."""
+        return self.excluded or self.output.with_name(self.output.name + ".excluded.jsonl")
+
 
 def run_clean(docs: Iterable[Document], rconfig: RepairConfig, dconfig: Any, opts: CleanOptions) -> list[str]:
     """Run the whole job; returns the summary lines."""
@@ -79,7 +84,7 @@ def run_clean(docs: Iterable[Document], rconfig: RepairConfig, dconfig: Any, opt
                 order = [rep] + [i for i in ids if i != rep]
                 merged_text[cluster] = merge([(i, by_id[i].text) for i in order], flags).text
 
-    excluded_path = opts.excluded or opts.output.with_name(opts.output.name + ".excluded.jsonl")
+    excluded_path = opts.excluded_path
     n_kept = n_excluded = 0
     with AtomicOutput(opts.output) as out, AtomicOutput(excluded_path) as exc:
         for rec in dup.records:

@@ -28,8 +28,8 @@ from textmend.io import (
     AtomicOutput,
     InputItem,
     discover,
+    documents_of,
     dump_jsonl,
-    read_documents,
     refuse_overwriting_inputs,
     remove_pending_temps,
 )
@@ -92,16 +92,18 @@ def input_options(fn: F) -> F:
 
 
 def _documents(
-    inputs: Sequence[str], kw: dict[str, Any], errors: list[InputError] | None = None
+    inputs: Sequence[str],
+    kw: dict[str, Any],
+    errors: list[InputError] | None = None,
+    outputs: Sequence[tuple[str, str | Path | None]] = (),
 ) -> Iterator[Document]:
-    """Documents from INPUT arguments, read as the :func:`input_options` in ``kw`` say."""
-    return read_documents(
-        inputs,
-        glob=kw["glob"],
-        jsonl=kw["jsonl"],
-        text_field=kw["text_field"],
-        id_field=kw["id_field"],
-        errors=errors,
+    """Documents from INPUT arguments, read as the :func:`input_options` in ``kw`` say. The
+    inputs are found first, so ``outputs`` (option name, path) naming one of them are refused
+    before anything is read (:func:`textmend.io.refuse_overwriting_inputs`)."""
+    items = list(discover(inputs, kw["glob"], kw["jsonl"]))
+    refuse_overwriting_inputs(items, outputs)
+    return documents_of(
+        items, jsonl=kw["jsonl"], text_field=kw["text_field"], id_field=kw["id_field"], errors=errors
     )
 
 
@@ -480,10 +482,7 @@ def dedup(inputs: tuple[str, ...], **kw: Any) -> None:
     quiet, fail_fast, State.stats = kw.pop("quiet"), kw.pop("fail_fast"), kw.pop("stats")
     config = _dedup_config(kw)
     errors: list[InputError] = []
-    refuse_overwriting_inputs(
-        discover(inputs or (STDIN,), kw["glob"], kw["jsonl"]), [("--output", kw["output"])]
-    )
-    docs = list(_documents(inputs or (STDIN,), kw, errors))
+    docs = list(_documents(inputs or (STDIN,), kw, errors, [("--output", kw["output"])]))
     for err in errors:
         _on_error(err)
     if errors and fail_fast:
@@ -661,13 +660,6 @@ def clean(inputs: tuple[str, ...], **kw: Any) -> None:
     config = _repair_config(kw)
     dconfig = _dedup_config(kw)
     errors: list[InputError] = []
-    output = Path(kw["output"])
-    excluded = Path(kw["excluded"]) if kw["excluded"] else output.with_name(output.name + ".excluded.jsonl")
-    refuse_overwriting_inputs(
-        discover(inputs or (STDIN,), kw["glob"], kw["jsonl"]),
-        [("--output", output), ("--excluded", excluded)],
-    )
-    docs = _documents(inputs or (STDIN,), kw, errors)
     opts = CleanOptions(
         output=Path(kw["output"]),
         excluded=Path(kw["excluded"]) if kw["excluded"] else None,
@@ -676,6 +668,8 @@ def clean(inputs: tuple[str, ...], **kw: Any) -> None:
         engine=kw["engine"],
         scheduler=kw["scheduler"],
     )
+    outputs = [("--output", opts.output), ("--excluded", opts.excluded_path)]
+    docs = _documents(inputs or (STDIN,), kw, errors, outputs)
     summary = run_clean(docs, config, dconfig, opts)
     for err in errors:
         _on_error(err)
@@ -747,8 +741,7 @@ def lm_build(corpus: tuple[str, ...], output: str, order: int | None, **kw: Any)
     from textmend.lm import build_model
 
     errors: list[InputError] = []
-    refuse_overwriting_inputs(discover(corpus, kw["glob"], kw["jsonl"]), [("--output", output)])
-    docs = _documents(corpus, kw, errors)
+    docs = _documents(corpus, kw, errors, [("--output", output)])
     texts = (d.text for d in docs)
     if order:
         build_model(texts, output, order=order)

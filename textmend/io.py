@@ -344,13 +344,27 @@ def read_documents(
     Problems (an empty file is one, as in ``textmend repair``) are appended to ``errors``
     (when given) and the stream goes on; without an ``errors`` list the first problem is raised.
     """
+    return documents_of(
+        discover(inputs, glob, jsonl), jsonl=jsonl, text_field=text_field, id_field=id_field, errors=errors
+    )
+
+
+def documents_of(
+    items: Iterable[InputItem | InputError],
+    *,
+    jsonl: bool = False,
+    text_field: str = "text",
+    id_field: str = "id",
+    errors: list[InputError] | None = None,
+) -> Iterator[Document]:
+    """:func:`read_documents` of inputs already found by :func:`discover`."""
 
     def report(err: InputError) -> None:
         if errors is None:
             raise err
         errors.append(err)
 
-    for item in discover(inputs, glob, jsonl):
+    for item in items:
         if isinstance(item, InputError):
             report(item)
             continue
