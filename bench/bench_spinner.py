@@ -17,7 +17,10 @@ Options: ``--docs N`` documents per half (default 16), ``--chars N`` excerpt len
 ``--lm default|ngram|trained`` (``default``: textmend.lm.get_model(); ``ngram``: a 4-gram stand-in
 trained here on 200 tuning-half documents that are not evaluated; ``trained``: a textmend model
 built like ``textmend lm build`` on every tuning-half document that is not evaluated -- what a
-user with a corpus of their own gets); several, comma-separated (``--lm trained,ngram``), fit
+user with a corpus of their own gets; ``--train-share F`` keeps a fraction F of those documents and
+``--train-on both-halves`` adds the test half's documents that are not evaluated, for a learning
+curve; ``+laws-tw`` adds that corpus; ``--order N`` and ``--min-count N`` as in ``textmend lm
+build``); several, comma-separated (``--lm trained,ngram``), fit
 one decision on their tuning sites pooled and choose one margin that holds on each of them
 (:func:`_pick_margin`), then report the test half model by model; ``--fit`` stops after the
 tuning half's fit and prints the decision and its margin (how ``textmend.repair.spinner.DECISION``
@@ -165,19 +168,40 @@ def _apply(text: str, applied: list[Reversal]) -> str:
     return apply_edits(text, [Edit(r.start, r.end, r.spun, r.original, "spinner") for r in applied])
 
 
-def _load_model(which: str, shared: Path, exclude: set[str]) -> Scorer:
+def _load_model(
+    which: str,
+    shared: Path,
+    exclude: set[str],
+    share: float = 1.0,
+    halves: int = 1,
+    extra: Sequence[str] = (),
+    order: int = 5,
+    min_count: float = 2.0,
+) -> Scorer:
+    """``share``: keep this fraction of the trained model's documents (by a hash of their id), for
+    a learning curve; ``halves``: 2 also trains on the test half's documents that are not
+    evaluated (``exclude`` then holds both halves' evaluated ids); ``extra``: other corpora's
+    whole files (``laws-tw.jsonl``), never evaluated here."""
     if which == "default":
         import importlib
 
         model: Scorer = importlib.import_module("textmend.lm").get_model()
         return model
-    # Train on tuning-half documents that are not evaluated: never on test-half documents.
+    # Train on documents that are not evaluated: by default the tuning half's only.
     if which == "trained":
         from textmend.lm import LanguageModel, build_model
 
-        docs = [t for i, t in _docs(shared, "laws-cn.jsonl", 0, 1_000_000, 0) if i not in exclude]
+        docs = [
+            t
+            for half in range(halves)
+            for i, t in _docs(shared, "laws-cn.jsonl", half, 1_000_000, 0)
+            if i not in exclude and (zlib.crc32(f"share:{i}".encode()) % 1000) < share * 1000
+        ]
+        docs += [t for name in extra for h in (0, 1) for _, t in _docs(shared, name, h, 1_000_000, 0)]
         path = Path(tempfile.mkdtemp(prefix="textmend-bench-spinner-")) / "tuning-half.tmlm"
-        build_model(docs, path, min_count=2, source=f"laws-cn tuning half, {len(docs)} documents")
+        build_model(docs, path, order=order, min_count=min_count, source=f"laws, {len(docs)} documents")
+        chars = sum(map(len, docs))
+        print(f"model trained: {len(docs)} documents, {chars / 1e6:.1f} M characters")
         return LanguageModel(path)
     train = [t for i, t in _docs(shared, "laws-cn.jsonl", 0, 400, 0) if i not in exclude][:200]
     return NgramLM([t for t in train])
@@ -708,12 +732,17 @@ def main(args: list[str]) -> None:
     n_docs = int(opts.get("--docs", 16))
     chars = int(opts.get("--chars", 1500))
     shared = need_shared()
-    eval_ids = {i for i, _ in _docs(shared, "laws-cn.jsonl", 0, n_docs, chars)}
+    share = float(opts.get("--train-share", 1.0))
+    train_on = opts.get("--train-on", "tuning-half").split("+")
+    halves = 2 if "both-halves" in train_on else 1
+    extra = [f"{name}.jsonl" for name in train_on if name.startswith("laws-")]
+    order, min_count = int(opts.get("--order", 5)), float(opts.get("--min-count", 2))
+    eval_ids = {i for h in range(halves) for i, _ in _docs(shared, "laws-cn.jsonl", h, n_docs, chars)}
     lm_names = opts.get("--lm", "ngram").split(",")
     models: dict[str, Scorer] = {}
     for lm_name in lm_names:
         t0 = time.perf_counter()
-        models[lm_name] = _load_model(lm_name, shared, eval_ids)
+        models[lm_name] = _load_model(lm_name, shared, eval_ids, share, halves, extra, order, min_count)
         print(f"model {lm_name}: load {time.perf_counter() - t0:.1f} s")
     if len({fixer.params_for(m) for m in models.values()}) > 1:
         raise SystemExit("bench spinner: --lm models must share their shipped params (one kind of model)")
@@ -780,6 +809,10 @@ def main(args: list[str]) -> None:
     for name, model in models.items():
         _speed(shared, index, model, params[name])
         _auto_check(shared, model, name)
+    if halves == 2:
+        print(
+            "(--train-on both-halves: the clean laws-cn rows above may read documents the model was trained on)"
+        )
 
 
 def _test_half(
