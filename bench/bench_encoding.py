@@ -1,13 +1,13 @@
 """Encoding repair: exact restorations per mojibake kind vs ftfy.fix_text, and clean-text speed.
 
-`python -m bench encoding [N_PER_KIND [KIND ...]] [--kinds-only | --seeds-only | --pages | --ceiling | --merge] [--in-domain] [--min-confidence=X]`
+`python -m bench encoding [N_PER_KIND [KIND ...]] [--kinds-only | --seeds-only | --pages | --ceiling | --merge] [--in-domain [--min-count=N]] [--min-confidence=X]`
 -- cases are generated from ../shared/corpora with seed 3; ``--kinds-only`` skips the seed table, the
 legacy pages, the clean-corpus check and the speed table; ``--seeds-only`` prints the seed table
 alone; ``--pages`` prints only the byte-damage table on whole pages (N_PER_KIND pages, default 60,
 of 800 characters of laws-tw, default model: the snippets are too short for page evidence to speak);
 ``--min-confidence=X`` applies the repairs at that threshold instead of the default 0.8;
 ``--in-domain`` scores with a model trained on half of the corpora (cached in the temp folder) and
-draws the cases from the other half. The per-kind table also gives the speed on the damaged
+draws the cases from the other half (``--min-count=N``: the model keeps n-grams seen N times; by default as ``textmend lm build``). The per-kind table also gives the speed on the damaged
 snippets (characters per CPU second of this process, ours and ftfy's). ``--ceiling`` prints what
 one copy allows for the lossy CJK kinds (N_PER_KIND snippets, default 30, UTF-8 read as Big5 and
 Big5 read as GBK unless KINDs are named): the share of characters that another character would
@@ -556,9 +556,12 @@ def main(args: list[str]) -> None:
         # repairs do with a model of the user's own domain (`textmend lm build`).
         from textmend.lm.build import build_model
 
-        model = Path(tempfile.gettempdir()) / "textmend-bench-encoding-half.tmlm"
+        given = next((a.split("=", 1)[1] for a in args if a.startswith("--min-count=")), None)
+        min_count = None if given is None else float(given)  # None: what `textmend lm build` does
+        label = "auto" if min_count is None else f"m{min_count:g}"
+        model = Path(tempfile.gettempdir()) / f"textmend-bench-encoding-half-{label}.tmlm"
         if not model.exists():
-            build_model([d for k in ("cn", "tw") for d in texts[k][::2]], model, min_count=2)
+            build_model([d for k in ("cn", "tw") for d in texts[k][::2]], model, min_count=min_count)
         _CFG = dataclasses.replace(_CFG, lm_path=str(model))
         texts = {k: v[1::2] for k, v in texts.items()}
         print(f"in-domain model: {model} (even documents), cases from the odd documents")

@@ -176,7 +176,7 @@ def _load_model(
     halves: int = 1,
     extra: Sequence[str] = (),
     order: int = 5,
-    min_count: float = 2.0,
+    min_count: float | None = None,
 ) -> Scorer:
     """``share``: keep this fraction of the trained model's documents (by a hash of their id), for
     a learning curve; ``halves``: 2 also trains on the test half's documents that are not
@@ -736,7 +736,8 @@ def main(args: list[str]) -> None:
     train_on = opts.get("--train-on", "tuning-half").split("+")
     halves = 2 if "both-halves" in train_on else 1
     extra = [f"{name}.jsonl" for name in train_on if name.startswith("laws-")]
-    order, min_count = int(opts.get("--order", 5)), float(opts.get("--min-count", 2))
+    order = int(opts.get("--order", 5))
+    min_count = float(opts["--min-count"]) if "--min-count" in opts else None  # None: as `lm build`
     eval_ids = {i for h in range(halves) for i, _ in _docs(shared, "laws-cn.jsonl", h, n_docs, chars)}
     lm_names = opts.get("--lm", "ngram").split(",")
     models: dict[str, Scorer] = {}

@@ -252,3 +252,27 @@ def test_sigterm_leaves_no_partial_output_and_resume_finishes(tmp_path: Path) ->
         assert f"skipped (already done, --resume): {done_before}" in resumed.stderr or done_before == 0
     expected = ((RUBY_FIXED + "。\n") * 400).encode()  # ruby only: the other fixers are off
     assert all(p.read_bytes() == expected for p in out.glob("*.txt"))
+
+
+def test_lm_build_min_count(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    from textmend.lm import LanguageModel
+
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text(
+        "中华人民共和国成立了。\n人民代表大会召开。\n国务院办公厅发布通知。\n", encoding="utf-8"
+    )
+    counts = {}
+    for name, extra in (("default", []), ("two", ["--min-count", "2"])):
+        code, _, err = run(
+            ["lm", "build", str(corpus), "-o", str(tmp_path / f"{name}.tmlm"), *extra], capsysbinary
+        )
+        assert code == 0, err
+        meta = LanguageModel(tmp_path / f"{name}.tmlm").meta
+        counts[name] = (meta["min_count"], meta["ngrams"])
+    assert counts["default"][0] == 1 and counts["two"][0] == 2
+    assert counts["two"][1] < counts["default"][1]
+    code, _, err = run(
+        ["lm", "build", str(corpus), "-o", str(tmp_path / "zero.tmlm"), "--min-count", "0"], capsysbinary
+    )
+    assert code == 2 and "--min-count" in err
+    assert not (tmp_path / "zero.tmlm").exists()

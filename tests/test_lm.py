@@ -591,3 +591,44 @@ def test_scalar_path_equals_vectorised_path(
     scalar = model._scalar.score(texts, skip)
     assert scalar == pytest.approx(model._score_vectorised(texts, skip).tolist(), abs=1e-9)
     assert model._scalar.score(texts, skip) == scalar  # the memo gives the same answers
+
+
+# --- build_model's default min_count: keep every n-gram while the model stays small ---------------
+
+_PRUNE_TEXT = [
+    "中华人民共和国成立了。人民代表大会召开。",
+    "国务院办公厅发布通知。",
+    "人民代表大会常务委员会。",
+]
+
+
+def _ngrams(path: Path) -> tuple[float, float]:
+    meta = LanguageModel(path).meta
+    return float(meta["min_count"]), float(meta["ngrams"])
+
+
+def test_default_min_count_keeps_rare_ngrams_of_a_small_corpus(tmp_path: Path) -> None:
+    built = {}
+    for name, kw in (("default", {}), ("1", {"min_count": 1}), ("2", {"min_count": 2})):
+        build_model(_PRUNE_TEXT, tmp_path / f"{name}.tmlm", **kw)  # type: ignore[arg-type]
+        built[name] = _ngrams(tmp_path / f"{name}.tmlm")
+    assert built["default"] == built["1"]
+    assert built["default"][0] == 1.0
+    assert built["2"][0] == 2.0 and built["2"][1] < built["1"][1]
+
+
+def test_default_min_count_prunes_a_large_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from textmend.lm import build as build_module
+
+    build_model(_PRUNE_TEXT, tmp_path / "2.tmlm", min_count=2)
+    monkeypatch.setattr(build_module, "KEEP_ALL_NGRAMS", 10)
+    build_model(_PRUNE_TEXT, tmp_path / "auto.tmlm")
+    assert _ngrams(tmp_path / "auto.tmlm") == _ngrams(tmp_path / "2.tmlm")
+
+
+def test_min_count_below_one_is_refused(tmp_path: Path) -> None:
+    from textmend.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="min_count"):
+        build_model(_PRUNE_TEXT, tmp_path / "m.tmlm", min_count=0.5)
+    assert not (tmp_path / "m.tmlm").exists()

@@ -62,7 +62,7 @@ def law_model(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 
     docs = [t for t in _half(shared_dir, 0, 120, 0)]
     path = tmp_path_factory.mktemp("lm") / "laws.tmlm"
-    build_model(docs, path, min_count=2)
+    build_model(docs, path)
     return path
 
 

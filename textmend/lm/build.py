@@ -30,6 +30,13 @@ SCHEME = f"{HASH_SCHEME}/{TABLE_SCHEME}"
 
 BOS = 0x02
 _CHUNK_CHARS = 2_000_000
+# build_model's default keeps every n-gram up to this many (a model file of about 150 MB, some
+# 11 M characters of Chinese text) and above it drops those seen once, which shrinks the file
+# about 2.7x. Kept singletons pay: on spun law text the spinner reverses 64% instead of 60% with
+# a model of 3.4 M characters (``python -m bench spinner --docs 12 --chars 1500 --lm trained
+# --min-count 1`` vs ``2``), and the in-domain encoding repairs gain up to a point of exact
+# restorations (``python -m bench encoding 100 --kinds-only --in-domain --min-count=1``).
+KEEP_ALL_NGRAMS = 8_000_000
 
 
 @dataclass
@@ -107,6 +114,12 @@ def _index(sorted_keys: NDArray[np.uint64], wanted: NDArray[np.uint64]) -> NDArr
     return np.minimum(idx, len(sorted_keys) - 1).astype(np.int64)
 
 
+def auto_min_count(orders: list[_Order]) -> float:
+    """The ``min_count`` of a build that names none: 1 (keep all) while the model holds at most
+    :data:`KEEP_ALL_NGRAMS` n-grams, else 2."""
+    return 1.0 if sum(int(np.count_nonzero(~o.bos)) for o in orders) <= KEEP_ALL_NGRAMS else 2.0
+
+
 def estimate(orders: list[_Order], min_count: float = 1.0) -> tuple[dict[str, np.ndarray], dict[str, float]]:
     """Interpolated Kneser-Ney in backoff form, then pruning and packing into the hash table."""
     n = len(orders)
@@ -179,15 +192,20 @@ def build_from_lines(
     out_path: str | os.PathLike[str],
     *,
     order: int = 5,
-    min_count: float = 1.0,
+    min_count: float | None = 1.0,
     source: str = "",
 ) -> None:
-    """Build from weighted lines (e.g. dictionary words weighted by frequency)."""
+    """Build from weighted lines (e.g. dictionary words weighted by frequency); ``min_count``
+    None chooses it by the model's size (:func:`auto_min_count`)."""
     if not 2 <= order <= 8:
         raise ConfigError(f"language model order must be between 2 and 8, not {order}")
+    if min_count is not None and min_count < 1:
+        raise ConfigError(f"min_count must be at least 1, not {min_count}")
     orders = count_lines(lines, order)
     if not len(orders[0].keys):
         raise ConfigError("cannot build a language model from an empty corpus")
+    if min_count is None:
+        min_count = auto_min_count(orders)
     arrays, stats = estimate(orders, min_count=min_count)
     meta = {"order": order, "min_count": min_count, "source": source, "scheme": SCHEME, **stats}
     write_model(out_path, arrays, meta)
@@ -198,14 +216,17 @@ def build_model(
     out_path: str | os.PathLike[str],
     *,
     order: int = 5,
-    min_count: float = 2.0,
+    min_count: float | None = None,
     source: str = "",
 ) -> None:
     """Train on ``texts`` (each split into lines) and write the model to ``out_path`` atomically.
 
     ``order`` is the n-gram length (5: four characters of context); ``min_count`` drops
-    n-grams of order 3 and above seen fewer times (1 keeps all). On half of laws-cn, 2 made the
-    model about 3x smaller than 1 (20.9 vs 59.6 MB) for nearly the same ranking accuracy (98.8
-    vs 98.9%): ``python -m bench lm --prune-sweep``.
+    n-grams of order 3 and above seen fewer times (1 keeps all; None, the default, keeps all up
+    to :data:`KEEP_ALL_NGRAMS` n-grams and drops those seen once above). On half of laws-cn, 2
+    made the model about 3x smaller than 1 (20.9 vs 59.6 MB) for nearly the same accuracy at
+    ranking one character in context (98.8 vs 98.9%, ``python -m bench lm --prune-sweep``), but
+    the repairs that choose between whole words gain from the rare n-grams (see
+    :data:`KEEP_ALL_NGRAMS`).
     """
     build_from_lines(_lines_of(texts), out_path, order=order, min_count=min_count, source=source)
