@@ -34,8 +34,8 @@ _CHUNK_CHARS = 2_000_000
 # 11 M characters of Chinese text) and above it drops those seen once, which shrinks the file
 # about 2.7x. Kept singletons pay: on spun law text the spinner reverses 64% instead of 60% with
 # a model of 3.4 M characters (``python -m bench spinner --docs 12 --chars 1500 --lm trained
-# --min-count 1`` vs ``2``), and the in-domain encoding repairs gain up to a point of exact
-# restorations (``python -m bench encoding 100 --kinds-only --in-domain --min-count=1``).
+# --min-count 1`` vs ``2``), and the in-domain encoding repairs restore up to one point more
+# texts exactly (``python -m bench encoding 100 --kinds-only --in-domain --min-count=1`` vs ``=2``).
 KEEP_ALL_NGRAMS = 8_000_000
 
 
